@@ -1,0 +1,3 @@
+"""Stance: foot turnout, stance width and knee-over-foot alignment from video, photos and a webcam."""
+
+__version__ = "0.1.0"

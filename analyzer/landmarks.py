@@ -1,0 +1,204 @@
+"""Landmark names, body sides and the per-frame pose value that flows out of the pose adapter.
+
+Coordinate frames used here:
+
+* **image**: ``xy`` normalised to the (upright, rotation-corrected) frame, x to the right, y down, both 0..1.
+* **world**: MediaPipe's metric "world" landmarks, metres, origin at the hip centre. They are aligned
+  with the camera (x right, y down, z away from the camera), not with gravity: a camera that looks down
+  at a standing person sees the feet "behind" the hips in this frame.
+
+Left and right are always the subject's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+import numpy as np
+
+N_LANDMARKS = 33
+
+
+class Landmark(IntEnum):
+    """The 33 MediaPipe pose landmark indices."""
+
+    NOSE = 0
+    LEFT_EYE_INNER = 1
+    LEFT_EYE = 2
+    LEFT_EYE_OUTER = 3
+    RIGHT_EYE_INNER = 4
+    RIGHT_EYE = 5
+    RIGHT_EYE_OUTER = 6
+    LEFT_EAR = 7
+    RIGHT_EAR = 8
+    MOUTH_LEFT = 9
+    MOUTH_RIGHT = 10
+    LEFT_SHOULDER = 11
+    RIGHT_SHOULDER = 12
+    LEFT_ELBOW = 13
+    RIGHT_ELBOW = 14
+    LEFT_WRIST = 15
+    RIGHT_WRIST = 16
+    LEFT_PINKY = 17
+    RIGHT_PINKY = 18
+    LEFT_INDEX = 19
+    RIGHT_INDEX = 20
+    LEFT_THUMB = 21
+    RIGHT_THUMB = 22
+    LEFT_HIP = 23
+    RIGHT_HIP = 24
+    LEFT_KNEE = 25
+    RIGHT_KNEE = 26
+    LEFT_ANKLE = 27
+    RIGHT_ANKLE = 28
+    LEFT_HEEL = 29
+    RIGHT_HEEL = 30
+    LEFT_FOOT_INDEX = 31
+    RIGHT_FOOT_INDEX = 32
+
+
+class Side(str, Enum):
+    """A body side, the subject's own."""
+
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def other(self) -> Side:
+        return Side.RIGHT if self is Side.LEFT else Side.LEFT
+
+    @property
+    def sign(self) -> float:
+        """+1 for the left side, -1 for the right (the floor frame's x axis points to the subject's left)."""
+        return 1.0 if self is Side.LEFT else -1.0
+
+
+@dataclass(frozen=True)
+class LegLandmarks:
+    """The landmark indices of one leg."""
+
+    shoulder: Landmark
+    hip: Landmark
+    knee: Landmark
+    ankle: Landmark
+    heel: Landmark
+    toe: Landmark
+
+
+LEG = {
+    Side.LEFT: LegLandmarks(
+        Landmark.LEFT_SHOULDER,
+        Landmark.LEFT_HIP,
+        Landmark.LEFT_KNEE,
+        Landmark.LEFT_ANKLE,
+        Landmark.LEFT_HEEL,
+        Landmark.LEFT_FOOT_INDEX,
+    ),
+    Side.RIGHT: LegLandmarks(
+        Landmark.RIGHT_SHOULDER,
+        Landmark.RIGHT_HIP,
+        Landmark.RIGHT_KNEE,
+        Landmark.RIGHT_ANKLE,
+        Landmark.RIGHT_HEEL,
+        Landmark.RIGHT_FOOT_INDEX,
+    ),
+}
+
+FOOT_LANDMARKS = (
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
+    Landmark.LEFT_HEEL,
+    Landmark.RIGHT_HEEL,
+    Landmark.LEFT_FOOT_INDEX,
+    Landmark.RIGHT_FOOT_INDEX,
+)
+
+# Skeleton edges drawn by the annotator (pairs of landmarks).
+SKELETON_EDGES: tuple[tuple[Landmark, Landmark], ...] = (
+    (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    (Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW),
+    (Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
+    (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW),
+    (Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST),
+    (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP),
+    (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP),
+    (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+    (Landmark.LEFT_HIP, Landmark.LEFT_KNEE),
+    (Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+    (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE),
+    (Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
+    (Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL),
+    (Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX),
+    (Landmark.LEFT_ANKLE, Landmark.LEFT_FOOT_INDEX),
+    (Landmark.RIGHT_ANKLE, Landmark.RIGHT_HEEL),
+    (Landmark.RIGHT_HEEL, Landmark.RIGHT_FOOT_INDEX),
+    (Landmark.RIGHT_ANKLE, Landmark.RIGHT_FOOT_INDEX),
+)
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """One person's 33 landmarks in one frame.
+
+    Attributes:
+        image_xy: (33, 2) float, image coordinates normalised to 0..1 (x right, y down) of the upright frame.
+        world_xyz: (33, 3) float, metres, MediaPipe world frame (origin hip centre, camera-aligned, y down).
+        visibility: (33,) float 0..1, the model's belief that the point is visible (not occluded).
+        presence: (33,) float 0..1, the model's belief that the point is inside the frame.
+        t_s: timestamp of the frame in seconds from the start of the stream.
+        size_wh: (width, height) of the frame in pixels, after rotation correction.
+    """
+
+    image_xy: np.ndarray
+    world_xyz: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    t_s: float
+    size_wh: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("image_xy", self.image_xy, (N_LANDMARKS, 2)),
+            ("world_xyz", self.world_xyz, (N_LANDMARKS, 3)),
+            ("visibility", self.visibility, (N_LANDMARKS,)),
+            ("presence", self.presence, (N_LANDMARKS,)),
+        )
+        for name, arr, shape in checks:
+            if not isinstance(arr, np.ndarray) or arr.shape != shape:
+                got = getattr(arr, "shape", type(arr).__name__)
+                raise ValueError(f"PoseFrame.{name} must be an array of shape {shape}, got {got}")
+        w, h = self.size_wh
+        if w <= 0 or h <= 0:
+            raise ValueError(f"PoseFrame.size_wh must be positive, got {self.size_wh}")
+        if not np.isfinite(self.t_s):
+            raise ValueError("PoseFrame.t_s must be finite")
+
+    @property
+    def pixels_xy(self) -> np.ndarray:
+        """(33, 2) image coordinates in pixels."""
+        return self.image_xy * np.asarray(self.size_wh, dtype=float)
+
+    def confidence(self, lm: Landmark) -> float:
+        """min(visibility, presence) of one landmark."""
+        return float(min(self.visibility[lm], self.presence[lm]))
+
+
+@dataclass(frozen=True)
+class PoseDetection:
+    """What the pose adapter saw in one frame: every person, and which one is followed.
+
+    ``main`` is an index into ``people`` (None when nobody was found).
+    """
+
+    people: tuple[PoseFrame, ...] = field(default_factory=tuple)
+    main: int | None = None
+    t_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.main is not None and not 0 <= self.main < len(self.people):
+            raise ValueError(f"PoseDetection.main={self.main} out of range for {len(self.people)} people")
+
+    @property
+    def pose(self) -> PoseFrame | None:
+        return None if self.main is None else self.people[self.main]

@@ -1,0 +1,268 @@
+"""The pose adapter: the only module that imports mediapipe.
+
+Model files are resolved in this order (first hit wins):
+
+1. an explicit path given by the caller (a ``.task`` file or a folder holding it);
+2. the folder in the environment variable ``ANALYZER_MODEL_DIR``;
+3. the user cache (``$XDG_CACHE_HOME/stance/models`` or ``~/.cache/stance/models``);
+4. a download from MediaPipe's published URL into the cache, with a progress bar and a sha256 check.
+
+Offline with no local copy gives one clear line that names the variable to set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analyzer.errors import ModelError
+from analyzer.landmarks import N_LANDMARKS, Landmark, PoseDetection, PoseFrame
+
+MODEL_ENV = "ANALYZER_MODEL_DIR"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    filename: str
+    url: str
+    sha256: str
+
+
+MODELS = {
+    "full": ModelSpec(
+        "full",
+        "pose_landmarker_full.task",
+        "https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_full/float16/1/pose_landmarker_full.task",
+        "4eaa5eb7a98365221087693fcc286334cf0858e2eb6e15b506aa4a7ecdcec4ad",
+    ),
+    "heavy": ModelSpec(
+        "heavy",
+        "pose_landmarker_heavy.task",
+        "https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_heavy/float16/1/pose_landmarker_heavy.task",
+        "64437af838a65d18e5ba7a0d39b465540069bc8aae8308de3e318aad31fcbc7b",
+    ),
+}
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "stance" / "models"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _spec(model: str) -> ModelSpec:
+    if model not in MODELS:
+        raise ModelError(f"Unknown model '{model}': choose one of {', '.join(MODELS)}.")
+    return MODELS[model]
+
+
+def resolve_model(
+    model: str = "full",
+    path: str | Path | None = None,
+    download: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Find (or fetch) the ``.task`` file of ``model`` ("full" or "heavy"). See the module docstring."""
+    spec = _spec(model)
+    if path is not None:
+        p = Path(path).expanduser()
+        candidate = p / spec.filename if p.is_dir() else p
+        if not candidate.is_file():
+            raise ModelError(f"Model file not found: {candidate}")
+        return candidate
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        candidate = Path(env).expanduser() / spec.filename
+        if candidate.is_file():
+            return candidate
+        raise ModelError(f"{MODEL_ENV}={env} does not contain {spec.filename}.")
+    cached = cache_dir() / spec.filename
+    if cached.is_file():
+        return cached
+    if not download:
+        raise ModelError(f"Pose model {spec.filename} not found; set {MODEL_ENV} to a folder that holds it.")
+    return download_model(spec, cached, progress)
+
+
+def download_model(spec: ModelSpec, dest: Path, progress: Callable[[int, int], None] | None = None) -> Path:
+    """Download ``spec`` to ``dest`` atomically, verifying its sha256. Raises :class:`ModelError`."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(spec.url, timeout=30) as resp:
+            total = int(resp.headers.get("Content-Length") or 0)
+            done = 0
+            bar = _progress_bar(progress, total, spec.filename)
+            while chunk := resp.read(1 << 16):
+                out.write(chunk)
+                done += len(chunk)
+                bar(done, total)
+        digest = sha256_of(tmp)
+        if digest != spec.sha256:
+            raise ModelError(f"Downloaded {spec.filename} has sha256 {digest[:12]}..., expected {spec.sha256[:12]}...")
+        tmp.replace(dest)
+        return dest
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ModelError(
+            f"Pose model {spec.filename} not found locally and the download failed ({reason}); "
+            f"set {MODEL_ENV} to a folder that holds it."
+        ) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _progress_bar(progress: Callable[[int, int], None] | None, total: int, name: str) -> Callable[[int, int], None]:
+    if progress is not None:
+        return progress
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return lambda done, total: None
+    bar = tqdm(total=total or None, unit="B", unit_scale=True, desc=f"Downloading {name}", file=sys.stderr)
+
+    def update(done: int, _total: int) -> None:
+        bar.update(done - bar.n)
+        if total and done >= total:
+            bar.close()
+
+    return update
+
+
+# ---------------------------------------------------------------- the landmarker
+
+
+class PoseEstimator:
+    """MediaPipe PoseLandmarker behind one interface.
+
+    ``mode="video"`` for streams (timestamps must increase; they are forced to) and ``mode="image"`` for
+    stills. Up to ``num_poses`` people are detected; the one followed (``PoseDetection.main``) is the
+    person nearest to the one followed before, or the largest on the first frame.
+    """
+
+    def __init__(
+        self,
+        model: str = "full",
+        mode: str = "video",
+        model_path: str | Path | None = None,
+        num_poses: int = 2,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        if mode not in ("video", "image"):
+            raise ValueError("mode must be 'video' or 'image'")
+        path = resolve_model(model, model_path)
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        running = vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=running,
+            num_poses=num_poses,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"Could not load the pose model {path.name}: {exc}") from exc
+        self.model = model
+        self.mode = mode
+        self.model_path = path
+        self._last_ms = -1
+        self._last_centre: np.ndarray | None = None
+
+    def detect(self, rgb: np.ndarray, t_s: float = 0.0) -> PoseDetection:
+        """Run the landmarker on one upright RGB frame (H, W, 3) uint8."""
+        h, w = rgb.shape[:2]
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self.mode == "video":
+            ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
+            self._last_ms = ms
+            result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect(image)
+        people = tuple(
+            _to_pose_frame(img, world, t_s, (w, h))
+            for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
+        )
+        main = self._choose_main(people)
+        return PoseDetection(people=people, main=main, t_s=t_s)
+
+    def _choose_main(self, people: tuple[PoseFrame, ...]) -> int | None:
+        if not people:
+            return None
+        centres = [_body_centre(p) for p in people]
+        if self._last_centre is not None and len(people) > 1:
+            dists = [float(np.linalg.norm(c - self._last_centre)) for c in centres]
+            main = int(np.argmin(dists))
+        else:
+            main = int(np.argmax([_body_size(p) for p in people]))
+        self._last_centre = centres[main]
+        return main
+
+    def reset(self) -> None:
+        """Forget the followed person (e.g. between clips)."""
+        self._last_centre = None
+
+    def close(self) -> None:
+        landmarker = getattr(self, "_landmarker", None)
+        if landmarker is not None:
+            landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # MediaPipe's own finaliser fails at interpreter exit; close first
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
+
+
+def _to_pose_frame(img_lms: list, world_lms: list, t_s: float, size_wh: tuple[int, int]) -> PoseFrame:
+    n = N_LANDMARKS
+    image_xy = np.empty((n, 2))
+    world = np.empty((n, 3))
+    vis = np.empty(n)
+    pres = np.empty(n)
+    for i, (a, b) in enumerate(zip(img_lms[:n], world_lms[:n], strict=False)):
+        image_xy[i] = (a.x, a.y)
+        world[i] = (b.x, b.y, b.z)
+        vis[i] = a.visibility if a.visibility is not None else 0.0
+        pres[i] = a.presence if a.presence is not None else 0.0
+    return PoseFrame(image_xy=image_xy, world_xyz=world, visibility=vis, presence=pres, t_s=t_s, size_wh=size_wh)
+
+
+def _body_centre(p: PoseFrame) -> np.ndarray:
+    return np.asarray(p.image_xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]].mean(axis=0))
+
+
+def _body_size(p: PoseFrame) -> float:
+    xy = p.image_xy
+    return float(np.ptp(xy[:, 0]) * np.ptp(xy[:, 1]))

@@ -12,6 +12,7 @@ Offline with no local copy gives one clear line that names the variable to set.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -239,10 +240,8 @@ class PoseEstimator:
         self.close()
 
     def __del__(self) -> None:  # MediaPipe's own finaliser fails at interpreter exit; close first
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:  # noqa: BLE001 - never raise from a finaliser
-            pass
 
 
 def _to_pose_frame(img_lms: list, world_lms: list, t_s: float, size_wh: tuple[int, int]) -> PoseFrame:

@@ -184,9 +184,7 @@ class VideoFileSource:
     def __iter__(self) -> Iterator[Frame]:
         t0: float | None = None
         last_t = -math.inf
-        index = 0
-        frames = self._frames_after_first()
-        for frame in frames:
+        for index, frame in enumerate(self._frames_after_first()):
             t = frame.time
             if t is None:
                 t = index / (self.info.fps if self.info.fps > 0 else 30.0)
@@ -197,7 +195,6 @@ class VideoFileSource:
                 t_s = last_t + 1e-3
             last_t = t_s
             yield Frame(self._convert(frame), t_s, index)
-            index += 1
 
     def _frames_after_first(self) -> Iterator[av.VideoFrame]:
         yield self._first

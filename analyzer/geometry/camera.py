@@ -1,0 +1,223 @@
+"""Camera and floor estimation from one person's landmarks, and back-projection of image points onto the floor.
+
+Why: reading turnout as the 2D heel->toe angle in the image is badly distorted by perspective (about 18 deg
+off from a frontal laptop camera, 48-64 deg from an oblique one, measured on rendered humans), and
+MediaPipe's world landmarks compress large turnouts. The 2D heel and toe points are the most precise
+thing the model gives; laid back onto the floor plane through a camera model they give the foot's
+direction on the floor.
+
+Frames:
+* camera frame: x right, y down, z forward (OpenCV), metres (MediaPipe's scale, or true metres when a
+  body height is given).
+* MediaPipe world landmarks are camera-aligned with the origin at the hip centre, so the camera-frame
+  position of landmark i is ``world_i + t`` for one translation ``t`` that we solve from the 2D points.
+
+The floor is the plane ``up . X = -camera_height_m`` in camera coordinates, ``up`` a unit vector.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
+
+# Prior on the camera's field of view across the image's LONG side, used when none is given.
+# Laptop webcams are about 60-70 deg, phone main cameras in video mode about 63-70 deg.
+DEFAULT_LONG_SIDE_FOV_DEG = 65.0
+
+# Heights above the floor of MediaPipe's foot landmarks for an adult (metres, MediaPipe scale).
+# The heel landmark sits on the back of the heel a little above the sole; the toe landmark (foot index)
+# near the tip of the shoe; the ankle at the malleoli (about 3.9% of stature, Drillis & Contini).
+HEEL_HEIGHT_M = 0.03
+TOE_HEIGHT_M = 0.015
+ANKLE_HEIGHT_M = 0.07
+
+# Landmarks used to solve the camera translation (torso and legs: the points MediaPipe places best).
+PNP_LANDMARKS = (
+    Landmark.LEFT_SHOULDER,
+    Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE,
+    Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
+    Landmark.LEFT_HEEL,
+    Landmark.RIGHT_HEEL,
+    Landmark.LEFT_FOOT_INDEX,
+    Landmark.RIGHT_FOOT_INDEX,
+)
+
+
+@dataclass(frozen=True)
+class Intrinsics:
+    """Pinhole camera: focal length and principal point in pixels, image size."""
+
+    f_px: float
+    cx: float
+    cy: float
+    size_wh: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        if not (self.f_px > 0 and math.isfinite(self.f_px)):
+            raise ValueError(f"focal length must be positive, got {self.f_px}")
+
+    @staticmethod
+    def from_fov(size_wh: tuple[int, int], hfov_deg: float | None = None) -> Intrinsics:
+        """From a horizontal field of view (across the image width), or the long-side prior when None."""
+        w, h = size_wh
+        if hfov_deg is None:
+            f = 0.5 * max(w, h) / math.tan(math.radians(DEFAULT_LONG_SIDE_FOV_DEG) / 2)
+        else:
+            f = 0.5 * w / math.tan(math.radians(hfov_deg) / 2)
+        return Intrinsics(f_px=f, cx=w / 2.0, cy=h / 2.0, size_wh=(w, h))
+
+    def rays(self, pixels_xy: np.ndarray) -> np.ndarray:
+        """(N, 2) pixels -> (N, 3) rays with z = 1 in the camera frame."""
+        px = np.atleast_2d(pixels_xy)
+        return np.column_stack([(px[:, 0] - self.cx) / self.f_px, (px[:, 1] - self.cy) / self.f_px, np.ones(len(px))])
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Camera and floor for one frame (or a still stretch of frames).
+
+    translation: (3,) camera-frame position of MediaPipe's world origin (the hip centre).
+    up: (3,) unit vector, the floor normal pointing up, in the camera frame.
+    camera_height_m: height of the camera above the floor (MediaPipe scale unless scaled).
+    """
+
+    intrinsics: Intrinsics
+    translation: np.ndarray
+    up: np.ndarray
+    camera_height_m: float
+
+    def __post_init__(self) -> None:
+        if self.translation.shape != (3,) or self.up.shape != (3,):
+            raise ValueError("Scene.translation and Scene.up must be 3-vectors")
+        if abs(float(np.linalg.norm(self.up)) - 1.0) > 1e-6:
+            raise ValueError("Scene.up must be a unit vector")
+
+    def to_floor(self, pixels_xy: np.ndarray, height_m: float | np.ndarray = 0.0) -> np.ndarray:
+        """Back-project pixels onto the horizontal plane ``height_m`` above the floor.
+
+        Returns (N, 3) camera-frame points; rows are NaN where the ray does not go down to that plane
+        (the point is at or above the horizon).
+        """
+        rays = self.intrinsics.rays(pixels_xy)
+        denom = rays @ self.up  # < 0 for rays that go down
+        target = -self.camera_height_m + np.asarray(height_m, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = target / denom
+        s = np.where((denom < -1e-6) & (s > 0), s, np.nan)
+        return rays * s[:, None]
+
+    def height_above_floor(self, points: np.ndarray) -> np.ndarray:
+        """Height of camera-frame points above the floor."""
+        return np.atleast_2d(points) @ self.up + self.camera_height_m
+
+    def elevation_deg(self, point: np.ndarray) -> float:
+        """Angle between the viewing ray to ``point`` and the floor (90 = looking straight down)."""
+        r = point / np.linalg.norm(point)
+        return float(math.degrees(math.asin(np.clip(-r @ self.up, -1.0, 1.0))))
+
+
+def solve_translation(pose: PoseFrame, intr: Intrinsics, min_confidence: float = 0.5) -> np.ndarray | None:
+    """Least-squares translation t such that world_i + t projects onto the 2D landmarks.
+
+    With x_n = (u - cx) / f: x_n (Z_i + t_z) = X_i + t_x, i.e. t_x - x_n t_z = x_n Z_i - X_i (and the same
+    for y): linear in t. Points are weighted by the model's confidence. None when too few points.
+    """
+    idx = np.array([int(i) for i in PNP_LANDMARKS])
+    conf = np.minimum(pose.visibility[idx], pose.presence[idx])
+    keep = conf >= min_confidence
+    if keep.sum() < 4:
+        return None
+    idx, w = idx[keep], np.sqrt(conf[keep])
+    rays = intr.rays(pose.pixels_xy[idx])
+    world = pose.world_xyz[idx]
+    n = len(idx)
+    a = np.zeros((2 * n, 3))
+    b = np.zeros(2 * n)
+    a[:n, 0] = 1.0
+    a[:n, 2] = -rays[:, 0]
+    b[:n] = rays[:, 0] * world[:, 2] - world[:, 0]
+    a[n:, 1] = 1.0
+    a[n:, 2] = -rays[:, 1]
+    b[n:] = rays[:, 1] * world[:, 2] - world[:, 1]
+    ww = np.concatenate([w, w])
+    t, *_ = np.linalg.lstsq(a * ww[:, None], b * ww, rcond=None)
+    if not np.all(np.isfinite(t)) or t[2] <= 0.2:
+        return None
+    return np.asarray(t, dtype=float)
+
+
+def body_up(pose: PoseFrame) -> np.ndarray | None:
+    """The body's vertical (unit, pointing up) in MediaPipe's camera-aligned world frame.
+
+    Mean of the two legs' ankle->hip directions and the pelvis->shoulder direction. For a person who
+    stands straight this is the floor normal; while squatting it is not (use a standing estimate then).
+    """
+    w = pose.world_xyz
+    dirs = []
+    for side in Side:
+        leg = LEG[side]
+        dirs.append(w[leg.hip] - w[leg.ankle])
+    dirs.append(
+        0.5 * (w[Landmark.LEFT_SHOULDER] + w[Landmark.RIGHT_SHOULDER]) - 0.5 * (w[Landmark.LEFT_HIP] + w[Landmark.RIGHT_HIP])
+    )
+    unit = [d / np.linalg.norm(d) for d in dirs if np.linalg.norm(d) > 1e-6]
+    if not unit:
+        return None
+    v = np.mean(unit, axis=0)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 1e-6 else None
+
+
+def leg_straightness(pose: PoseFrame) -> float:
+    """Smallest knee angle of the two legs in degrees (180 = straight), from world landmarks."""
+    w = pose.world_xyz
+    angles = []
+    for side in Side:
+        leg = LEG[side]
+        a, b = w[leg.hip] - w[leg.knee], w[leg.ankle] - w[leg.knee]
+        c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+        angles.append(math.degrees(math.acos(max(-1.0, min(1.0, c)))))
+    return min(angles)
+
+
+def estimate_scene(
+    pose: PoseFrame,
+    intr: Intrinsics,
+    up: np.ndarray | None = None,
+) -> Scene | None:
+    """Camera translation and floor plane for one frame.
+
+    ``up`` may be given (e.g. a robust estimate from standing frames); otherwise the body's vertical is used.
+    The floor height comes from the feet: each foot landmark, placed in the camera frame, sits its
+    anatomical height above the floor; the median over the visible ones sets the camera height.
+    """
+    t = solve_translation(pose, intr)
+    if t is None:
+        return None
+    if up is None:
+        up = body_up(pose)
+        if up is None:
+            return None
+        up = -up if up[1] > 0 else up  # camera y points down, so "up" has a negative y component
+    cam = pose.world_xyz + t
+    heights = []
+    for side in Side:
+        leg = LEG[side]
+        for lm, h in ((leg.heel, HEEL_HEIGHT_M), (leg.toe, TOE_HEIGHT_M), (leg.ankle, ANKLE_HEIGHT_M)):
+            if pose.confidence(lm) >= 0.3:
+                heights.append(h - float(cam[lm] @ up))
+    if not heights:
+        return None
+    cam_h = float(np.median(heights))
+    if cam_h <= 0.05:
+        return None
+    return Scene(intrinsics=intr, translation=t, up=np.asarray(up, dtype=float), camera_height_m=cam_h)

@@ -1,0 +1,298 @@
+"""The stance metrics: small pure functions over floor-frame geometry, and one function that measures a frame.
+
+Conventions (see analyzer.stance): left/right are the subject's; the body frame on the floor has
+x = subject's left, y = up, z = subject's forward; toe-out positive; knee medial (valgus) positive.
+Every function returns NaN rather than a guess when its inputs are not usable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from analyzer.geometry.camera import ANKLE_HEIGHT_M, HEEL_HEIGHT_M, TOE_HEIGHT_M, Scene, leg_straightness
+from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
+from analyzer.stance import NAN, SideMetrics, StanceMetrics
+from analyzer.view import UNSUPPORTED_REASON, classify_yaw, supports
+
+MIN_FOOT_CONFIDENCE = 0.5
+MIN_LEG_CONFIDENCE = 0.5
+EDGE_MARGIN = 0.005  # normalised image units: a foot this close to the border counts as cut off
+MIN_ELEVATION_DEG = 4.0  # below this the camera sees the floor edge-on: floor angles are unmeasurable
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """Tunable choices of the metrics stage.
+
+    forward: how the body's forward direction on the floor is found: "hips" (pelvis line from the 3D
+    landmarks), "heels" (the line between the two heels on the floor) or "blend" (the mean of both).
+    hip_width_scale: MediaPipe's hip landmarks sit wider than the hip joint centres; ratios are given
+    relative to the joint-centre width, i.e. landmark width x this factor.
+    """
+
+    forward: str = "hips"
+    hip_width_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.forward not in ("hips", "heels", "blend"):
+            raise ValueError(f"forward must be hips, heels or blend, got {self.forward!r}")
+        if not 0.3 <= self.hip_width_scale <= 2.0:
+            raise ValueError("hip_width_scale must be within 0.3..2.0")
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-12 else np.full_like(v, np.nan, dtype=float)
+
+
+def on_floor(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """The horizontal part of a vector (component along ``up`` removed)."""
+    return v - (v @ up) * up
+
+
+def turnout_deg(heel: np.ndarray, toe: np.ndarray, left: np.ndarray, forward: np.ndarray, side: Side) -> float:
+    """Angle on the floor between heel->toe and forward; + = toe-out (left foot towards +left, right foot away).
+
+    ``left`` and ``forward`` are orthonormal floor directions. Example: a left foot pointing
+    45 deg towards the subject's left gives +45; the same vector for the right foot gives -45 (toe-in).
+    """
+    f = toe - heel
+    fx, fz = float(f @ left), float(f @ forward)
+    if not (math.isfinite(fx) and math.isfinite(fz)) or math.hypot(fx, fz) < 1e-9:
+        return NAN
+    return math.degrees(math.atan2(side.sign * fx, fz))
+
+
+def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, left: np.ndarray, up: np.ndarray, side: Side) -> float:
+    """Knee frontal-plane projection angle: 180 minus the hip-knee-ankle angle in the frontal plane.
+
+    Positive when the knee lies medial of the hip->ankle line (valgus), negative lateral (varus).
+    Points are projected on the plane spanned by ``left`` and ``up``.
+    """
+    pts = [np.array([float(p @ left), float(p @ up)]) for p in (hip, knee, ankle)]
+    h, k, a = pts
+    thigh, shank = k - h, a - k
+    nt, ns = np.linalg.norm(thigh), np.linalg.norm(shank)
+    if not (nt > 1e-9 and ns > 1e-9) or not np.all(np.isfinite(pts)):
+        return NAN
+    cosang = float(np.clip(thigh @ shank / (nt * ns), -1.0, 1.0))
+    angle = math.degrees(math.acos(cosang))  # 0 for a straight leg
+    d = a - h
+    # z of (hip->ankle) x (hip->knee): with hip->ankle pointing down, > 0 means the knee lies towards +left.
+    cross = float(d[0] * (k - h)[1] - d[1] * (k - h)[0])
+    if abs(cross) < 1e-12:
+        return 0.0
+    knee_towards_left = cross > 0
+    medial = knee_towards_left if side is Side.RIGHT else not knee_towards_left
+    return angle if medial else -angle
+
+
+def knee_offset_ratio(
+    knee: np.ndarray, heel: np.ndarray, toe: np.ndarray, up: np.ndarray, side: Side, hip_width: float
+) -> float:
+    """Signed horizontal distance of the knee from the vertical plane through the foot line, / hip width.
+
+    Positive = knee medial of the foot line. ``heel`` and ``toe`` are floor points, ``knee`` any 3D point.
+    """
+    f = unit(on_floor(toe - heel, up))
+    perp_left = np.cross(up, f)  # horizontal, to the left of the foot's direction
+    d = on_floor(knee - heel, up)
+    offset = float(d @ perp_left)
+    if not (math.isfinite(offset) and hip_width > 1e-6):
+        return NAN
+    # For the left foot "medial" is to the right of its direction (towards the midline), for the right foot to the left.
+    return (-offset if side is Side.LEFT else offset) / hip_width
+
+
+def yaw_deg(left: np.ndarray, forward: np.ndarray, to_camera: np.ndarray) -> float:
+    """Facing angle: 0 facing the camera, +90 the left side towards it, 180 the back."""
+    return math.degrees(math.atan2(float(left @ to_camera), float(forward @ to_camera)))
+
+
+def lift(pose: PoseFrame, scene: Scene) -> np.ndarray:
+    """(33, 3) camera-frame points: each 2D landmark's ray, at the depth of its 3D landmark.
+
+    The 2D position is the model's most precise output; depth comes from the world landmarks.
+    """
+    depth = pose.world_xyz[:, 2] + scene.translation[2]
+    return scene.intrinsics.rays(pose.pixels_xy) * depth[:, None]
+
+
+def _foot_in_view(pose: PoseFrame, side: Side) -> str:
+    leg = LEG[side]
+    for lm in (leg.heel, leg.toe, leg.ankle):
+        x, y = pose.image_xy[lm]
+        if not (EDGE_MARGIN <= x <= 1 - EDGE_MARGIN and EDGE_MARGIN <= y <= 1 - EDGE_MARGIN):
+            return f"{side.value} foot out of view"
+    if min(pose.confidence(leg.heel), pose.confidence(leg.toe)) < MIN_FOOT_CONFIDENCE:
+        return f"{side.value} foot hidden or unclear"
+    return ""
+
+
+def _leg_reason(pose: PoseFrame, side: Side) -> str:
+    leg = LEG[side]
+    for lm in (leg.hip, leg.knee, leg.ankle):
+        x, y = pose.image_xy[lm]
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            return f"{side.value} leg out of view"
+        if pose.confidence(lm) < MIN_LEG_CONFIDENCE:
+            return f"{side.value} leg hidden or unclear"
+    return ""
+
+
+def body_axes(pose: PoseFrame, scene: Scene, heels: dict[Side, np.ndarray], config: MetricsConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(left, forward) unit vectors on the floor, in the camera frame."""
+    up = scene.up
+    w = pose.world_xyz
+    hips = unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up))
+    heel_line = unit(on_floor(heels[Side.LEFT] - heels[Side.RIGHT], up)) if heels else np.full(3, np.nan)
+    if config.forward == "hips" or not np.all(np.isfinite(heel_line)):
+        left = hips
+    elif config.forward == "heels":
+        left = heel_line
+    else:
+        left = unit(hips + heel_line) if hips @ heel_line > 0 else hips
+    forward = np.cross(left, up)
+    return left, unit(forward)
+
+
+@dataclass(frozen=True)
+class FloorGeometry:
+    """One frame's geometry in the camera frame: feet on the floor, body axes, lifted skeleton.
+
+    feet[side] holds "heel", "toe", "ankle" points on the floor (NaN rows when not measurable);
+    left/forward are unit floor directions; lifted is (33, 3); foot_reason[side] is "" when the foot is usable.
+    """
+
+    feet: dict[Side, dict[str, np.ndarray]]
+    left: np.ndarray
+    forward: np.ndarray
+    lifted: np.ndarray
+    foot_reason: dict[Side, str]
+
+
+def floor_geometry(pose: PoseFrame, scene: Scene, config: MetricsConfig | None = None) -> FloorGeometry:
+    """Back-project the feet onto the floor and find the body's axes on it."""
+    cfg = config or MetricsConfig()
+    up = scene.up
+    px = pose.pixels_xy
+    foot_reason = {side: _foot_in_view(pose, side) for side in Side}
+    feet: dict[Side, dict[str, np.ndarray]] = {}
+    heights = np.array([HEEL_HEIGHT_M, TOE_HEIGHT_M, ANKLE_HEIGHT_M])
+    for side in Side:
+        leg = LEG[side]
+        pts = scene.to_floor(px[[leg.heel, leg.toe, leg.ankle]], heights)
+        # Each landmark is laid on the plane at its own height, then dropped to the floor.
+        feet[side] = {name: pts[i] - heights[i] * up for i, name in enumerate(("heel", "toe", "ankle"))}
+        if not foot_reason[side] and not np.all(np.isfinite(pts)):
+            foot_reason[side] = f"{side.value} foot above the camera's horizon"
+    heels = {s: feet[s]["heel"] for s in Side}
+    heels_ok = all(np.all(np.isfinite(h)) for h in heels.values())
+    left, forward = body_axes(pose, scene, heels if heels_ok else {}, cfg)
+    return FloorGeometry(feet=feet, left=left, forward=forward, lifted=lift(pose, scene), foot_reason=foot_reason)
+
+
+def measure(
+    pose: PoseFrame,
+    scene: Scene,
+    config: MetricsConfig | None = None,
+    metres_per_unit: float | None = None,
+    geometry: FloorGeometry | None = None,
+) -> StanceMetrics:
+    """Every stance metric of one frame. ``metres_per_unit`` converts MediaPipe scale to metres (cm output)."""
+    cfg = config or MetricsConfig()
+    g = geometry or floor_geometry(pose, scene, cfg)
+    reasons: dict[str, str] = {}
+    up = scene.up
+    floor, left, forward, lifted = g.feet, g.left, g.forward, g.lifted
+    foot_reason = dict(g.foot_reason)
+    heels = {s: floor[s]["heel"] for s in Side}
+    heels_ok = all(np.all(np.isfinite(h)) for h in heels.values())
+    hip_centre = 0.5 * (lifted[Landmark.LEFT_HIP] + lifted[Landmark.RIGHT_HIP])
+    yaw = yaw_deg(left, forward, unit(on_floor(-hip_centre, up)))
+    view = classify_yaw(yaw)
+    w = pose.world_xyz
+    hip_width = float(np.linalg.norm(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP])) * cfg.hip_width_scale
+    feet_mid = 0.5 * (heels[Side.LEFT] + heels[Side.RIGHT]) if heels_ok else lifted[Landmark.LEFT_ANKLE]
+    elevation = scene.elevation_deg(feet_mid) if np.all(np.isfinite(feet_mid)) else NAN
+    floor_ok = math.isfinite(elevation) and elevation >= MIN_ELEVATION_DEG
+
+    sides: dict[Side, SideMetrics] = {}
+    for side in Side:
+        leg = LEG[side]
+        turnout = NAN
+        key = f"turnout_deg.{side.value}"
+        if foot_reason[side]:
+            reasons[key] = foot_reason[side]
+        elif not supports(view, "turnout"):
+            reasons[key] = UNSUPPORTED_REASON["turnout"]
+        elif not floor_ok:
+            reasons[key] = "camera at floor level: the floor is seen edge-on"
+        else:
+            turnout = turnout_deg(floor[side]["heel"], floor[side]["toe"], left, forward, side)
+        fppa = offset = NAN
+        key = f"knee_fppa_deg.{side.value}"
+        leg_reason = _leg_reason(pose, side)
+        if leg_reason:
+            reasons[key] = leg_reason
+        elif not supports(view, "knee"):
+            reasons[key] = UNSUPPORTED_REASON["knee"]
+        else:
+            fppa = fppa_deg(lifted[leg.hip], lifted[leg.knee], lifted[leg.ankle], left, up, side)
+            if not foot_reason[side] and floor_ok:
+                offset = knee_offset_ratio(lifted[leg.knee], floor[side]["heel"], floor[side]["toe"], up, side, hip_width)
+        sides[side] = SideMetrics(turnout_deg=turnout, knee_fppa_deg=fppa, knee_offset_ratio=offset)
+
+    width_ratio = ankle_ratio = width_cm = NAN
+    feet_reason = foot_reason[Side.LEFT] or foot_reason[Side.RIGHT]
+    if feet_reason:
+        reasons["stance_width_ratio"] = feet_reason
+    elif not supports(view, "width"):
+        reasons["stance_width_ratio"] = UNSUPPORTED_REASON["width"]
+    elif not floor_ok:
+        reasons["stance_width_ratio"] = "camera at floor level: the floor is seen edge-on"
+    elif hip_width > 1e-6:
+        heel_dist = float(np.linalg.norm(on_floor(heels[Side.LEFT] - heels[Side.RIGHT], up)))
+        ankle_dist = float(np.linalg.norm(on_floor(floor[Side.LEFT]["ankle"] - floor[Side.RIGHT]["ankle"], up)))
+        width_ratio = heel_dist / hip_width
+        ankle_ratio = ankle_dist / hip_width
+        if metres_per_unit is not None:
+            width_cm = heel_dist * metres_per_unit * 100.0
+    return StanceMetrics(
+        t_s=pose.t_s,
+        view=view,
+        yaw_deg=yaw,
+        left=sides[Side.LEFT],
+        right=sides[Side.RIGHT],
+        stance_width_ratio=width_ratio,
+        ankle_width_ratio=ankle_ratio,
+        stance_width_cm=width_cm,
+        hip_width_m=hip_width * (metres_per_unit or 1.0),
+        camera_elevation_deg=elevation,
+        reasons=reasons,
+    )
+
+
+def knee_flexion_deg(pose: PoseFrame) -> float:
+    """Knee flexion of the more bent leg (0 = straight), from the 3D landmarks (view independent)."""
+    return 180.0 - leg_straightness(pose)
+
+
+def stature_units(pose: PoseFrame) -> float:
+    """Estimated standing height in MediaPipe units from segment lengths.
+
+    thigh + shank + trunk (hip centre to shoulder centre) is about 0.78 of stature
+    (Drillis & Contini segment proportions: 0.245 + 0.246 + 0.288).
+    """
+    w = pose.world_xyz
+    legs = []
+    for side in Side:
+        leg = LEG[side]
+        legs.append(np.linalg.norm(w[leg.hip] - w[leg.knee]) + np.linalg.norm(w[leg.knee] - w[leg.ankle]))
+    trunk = np.linalg.norm(
+        0.5 * (w[Landmark.LEFT_SHOULDER] + w[Landmark.RIGHT_SHOULDER]) - 0.5 * (w[Landmark.LEFT_HIP] + w[Landmark.RIGHT_HIP])
+    )
+    return float((np.mean(legs) + trunk) / 0.779)

@@ -1,0 +1,220 @@
+"""The bridge between the WebRTC frame callback (its own thread) and the Live page.
+
+:class:`LiveHub` owns the per-connection :class:`~analyzer.pipeline.LiveSession` and the active coaching
+tool (guided check or a drill). The callback thread feeds it frames; the page configures it and polls
+:meth:`LiveHub.snapshot`. Everything crossing threads goes through one lock; no Streamlit calls here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from analyzer.errors import StanceError
+from analyzer.live import (
+    CheckState,
+    GuidedCheck,
+    ParallelFeetDrill,
+    ParallelState,
+    SquatDrill,
+    SquatState,
+    hip_height_of,
+)
+from analyzer.pipeline import AnalysisOptions, LiveFrame, LiveSession
+from analyzer.stance import StanceMetrics
+
+SessionFactory = Callable[[AnalysisOptions, bool], Any]
+
+
+class Activity(str, Enum):
+    """What the person in front of the camera is doing."""
+
+    WATCH = "watch"
+    CHECK = "check"
+    PARALLEL = "parallel"
+    SQUAT = "squat"
+
+    @property
+    def label(self) -> str:
+        return {
+            Activity.WATCH: "Just watch",
+            Activity.CHECK: "Guided check",
+            Activity.PARALLEL: "Parallel-feet drill",
+            Activity.SQUAT: "Squat drill",
+        }[self]
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the page shows, copied out of the hub under its lock.
+
+    age_s: seconds since the last processed frame (inf before the first). ms_per_frame: measured analysis
+    time per model name. fps: processed frames per second over the last second or two.
+    """
+
+    frames: int
+    age_s: float
+    metrics: StanceMetrics | None
+    people: int
+    cues: tuple[str, ...]
+    size_wh: tuple[int, int] | None
+    ms_per_frame: dict[str, float]
+    fps: float
+    model: str
+    activity: Activity
+    check: CheckState | None
+    parallel: ParallelState | None
+    squat: SquatState | None
+    error: str | None
+
+    @property
+    def streaming(self) -> bool:
+        return self.age_s < 2.0
+
+
+def _default_session(options: AnalysisOptions, mirror: bool) -> LiveSession:
+    return LiveSession(options, mirror=mirror)
+
+
+@dataclass
+class _Tools:
+    check: GuidedCheck | None = None
+    parallel: ParallelFeetDrill | None = None
+    squat: SquatDrill | None = None
+    check_state: CheckState | None = None
+    parallel_state: ParallelState | None = None
+    squat_state: SquatState | None = None
+
+
+@dataclass
+class LiveHub:
+    """Thread-safe state of one browser session's live camera."""
+
+    session_factory: SessionFactory = _default_session
+    options: AnalysisOptions = field(default_factory=AnalysisOptions)
+    mirror: bool = True
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _session: Any = None
+    _session_key: tuple[AnalysisOptions, bool] | None = None
+    _t0: float = field(default_factory=time.monotonic)
+    _frames: int = 0
+    _last_wall: float | None = None
+    _last: LiveFrame | None = None
+    _ms: dict[str, float] = field(default_factory=dict)
+    _times: deque[float] = field(default_factory=lambda: deque(maxlen=60))
+    _activity: Activity = Activity.WATCH
+    _tools: _Tools = field(default_factory=_Tools)
+    _error: str | None = None
+
+    # ---------------------------------------------------------------- page side
+
+    def configure(self, options: AnalysisOptions, mirror: bool) -> None:
+        """Set the analysis options; a change rebuilds the session on the next frame."""
+        with self._lock:
+            self.options = options
+            self.mirror = mirror
+
+    def set_activity(self, activity: Activity, restart: bool = False) -> None:
+        """Switch the coaching tool; a new activity (or ``restart``) starts it from scratch."""
+        with self._lock:
+            if activity is self._activity and not restart:
+                return
+            self._activity = activity
+            self._tools = self._new_tools(activity)
+
+    def snapshot(self) -> LiveSnapshot:
+        with self._lock:
+            last = self._last
+            now = time.monotonic()
+            times = list(self._times)
+            fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+            return LiveSnapshot(
+                frames=self._frames,
+                age_s=(now - self._last_wall) if self._last_wall is not None else float("inf"),
+                metrics=last.metrics if last else None,
+                people=last.people if last else 0,
+                cues=last.cues if last else (),
+                size_wh=(int(last.annotated_rgb.shape[1]), int(last.annotated_rgb.shape[0])) if last else None,
+                ms_per_frame=dict(self._ms),
+                fps=fps,
+                model=self.options.model,
+                activity=self._activity,
+                check=self._tools.check_state,
+                parallel=self._tools.parallel_state,
+                squat=self._tools.squat_state,
+                error=self._error,
+            )
+
+    # ---------------------------------------------------------------- callback side
+
+    def callback(self, frame: Any) -> Any:
+        """streamlit-webrtc ``video_frame_callback``: av.VideoFrame in, annotated av.VideoFrame out."""
+        import av  # the edge: only the callback needs PyAV
+
+        rgb = frame.to_ndarray(format="rgb24")
+        out = self.process(rgb)
+        new = av.VideoFrame.from_ndarray(out, format="rgb24")
+        new.pts = frame.pts
+        new.time_base = frame.time_base
+        return new
+
+    def process(self, rgb: np.ndarray) -> np.ndarray:
+        """Analyse one RGB frame; return the annotated frame (the input itself when analysis failed)."""
+        with self._lock:
+            key = (self.options, self.mirror)
+            session = self._session if key == self._session_key else None
+        if session is None:  # first frame or new settings: build outside the lock (loads the model)
+            try:
+                session = self.session_factory(*key)
+            except StanceError as exc:
+                with self._lock:
+                    self._error = str(exc)
+                return rgb
+            with self._lock:
+                self._session, self._session_key, self._error = session, key, None
+        model = key[0].model
+        t_s = time.monotonic() - self._t0
+        start = time.perf_counter()
+        try:
+            live = session.process(rgb, t_s)
+        except StanceError as exc:
+            with self._lock:
+                self._error = str(exc)
+            return rgb
+        ms = (time.perf_counter() - start) * 1000.0
+        with self._lock:
+            prev = self._ms.get(model)
+            self._ms[model] = ms if prev is None else 0.9 * prev + 0.1 * ms
+            self._frames += 1
+            self._last = live
+            self._last_wall = time.monotonic()
+            self._times.append(self._last_wall)
+            self._feed_tools(live, rgb.shape)
+        return live.annotated_rgb
+
+    def _feed_tools(self, live: LiveFrame, shape: tuple[int, ...]) -> None:
+        tools = self._tools
+        if tools.check is not None:
+            if not tools.check.input_info:
+                tools.check.input_info = {"width": int(shape[1]), "height": int(shape[0])}
+            tools.check_state = tools.check.update(live.metrics)
+        if tools.parallel is not None:
+            tools.parallel_state = tools.parallel.update(live.metrics)
+        if tools.squat is not None:
+            tools.squat_state = tools.squat.update(live.metrics, hip_height_of(live.pose))
+
+    def _new_tools(self, activity: Activity) -> _Tools:
+        if activity is Activity.CHECK:
+            return _Tools(check=GuidedCheck(body_height_cm=self.options.body_height_cm))
+        if activity is Activity.PARALLEL:
+            return _Tools(parallel=ParallelFeetDrill())
+        if activity is Activity.SQUAT:
+            return _Tools(squat=SquatDrill())
+        return _Tools()

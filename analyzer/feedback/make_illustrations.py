@@ -225,7 +225,7 @@ def _eccentric_release(d: Drawing) -> None:
     d.ball((124, 100), 8)
     d.arrow((140, 124), (170, 124))
     d.elements.append(
-        f'<text x="172" y="118" font-family="sans-serif" font-size="11" fill="{ACCENT}">slow 1-2-3-4-5</text>'
+        f'<text x="172" y="118" font-family="sans-serif" font-size="11" fill="{ACCENT}">slow</text>'
     )
 
 
@@ -249,8 +249,7 @@ def _standing_leg_press(d: Drawing) -> None:
 
 def _rainbow(d: Drawing) -> None:
     side_lying(d, top="long", top_angle_y=18)
-    d.arc((170, 168), (240 - 18, 168), 30, sweep=1)
-    d.arc((150, 100), (230, 100), 50, sweep=1)
+    d.arc((170, 163), (232, 163), 31, sweep=1)
 
 
 def _wide_squat(d: Drawing) -> None:

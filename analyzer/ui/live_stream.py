@@ -134,14 +134,18 @@ class LiveHub:
             last = self._last
             now = time.monotonic()
             times = list(self._times)
-            fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+            fps = (
+                (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+            )
             return LiveSnapshot(
                 frames=self._frames,
                 age_s=(now - self._last_wall) if self._last_wall is not None else float("inf"),
                 metrics=last.metrics if last else None,
                 people=last.people if last else 0,
                 cues=last.cues if last else (),
-                size_wh=(int(last.annotated_rgb.shape[1]), int(last.annotated_rgb.shape[0])) if last else None,
+                size_wh=(int(last.annotated_rgb.shape[1]), int(last.annotated_rgb.shape[0]))
+                if last
+                else None,
                 ms_per_frame=dict(self._ms),
                 fps=fps,
                 model=self.options.model,

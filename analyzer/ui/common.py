@@ -1,0 +1,490 @@
+"""What the pages share: session state set-up, cached model resources, settings and result widgets.
+
+Widgets here follow the house rules: ``*_ui()`` helpers return values, every widget has a ``key``, and
+session state is initialised in :func:`ensure_state` only.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import streamlit as st
+
+from analyzer.errors import StanceError
+from analyzer.pose import PoseEstimator, resolve_model
+from analyzer.stance import View, is_num
+
+MODELS = ("full", "heavy")
+MODEL_LABELS = {"full": "Full (faster)", "heavy": "Heavy (more accurate, slower)"}
+KNEE_IN_DEG = 10.0  # knee FPPA beyond which the knee counts as inside / outside the foot
+
+
+# ----------------------------------------------------------------------------- state and resources
+
+
+def ensure_state() -> None:
+    """Initialise every session-state key the pages use (the one place this happens)."""
+    from analyzer.ui.live_stream import LiveHub  # imported here: the hub pulls in the pipeline
+
+    defaults: dict[str, Any] = {
+        "live_hub": None,
+        "upload_results": OrderedDict(),  # file digest -> UploadResult, newest last, bounded
+        "snapshot_results": OrderedDict(),
+    }
+    for key, value in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    if st.session_state["live_hub"] is None:
+        st.session_state["live_hub"] = LiveHub()
+
+
+@st.cache_resource(show_spinner="Finding the pose model...")
+def model_path(model: str) -> Path:
+    """The ``.task`` file of ``model``, resolved (and downloaded if needed) once per server process."""
+    return resolve_model(model)
+
+
+@dataclass
+class SharedEstimator:
+    """A still-image landmarker shared by every session, with the lock that serialises its use."""
+
+    estimator: PoseEstimator
+    lock: threading.Lock
+
+
+@st.cache_resource(show_spinner="Loading the pose model...")
+def image_estimator(model: str) -> SharedEstimator:
+    """One image-mode landmarker per model for the whole server (stateless, so safe to share under a lock).
+
+    Videos and the live stream get their own video-mode landmarker per run: its tracking state and
+    increasing timestamps belong to one stream and cannot be shared.
+    """
+    return SharedEstimator(PoseEstimator(model, mode="image", model_path=model_path(model)), threading.Lock())
+
+
+def feedback_module() -> ModuleType | None:
+    """``analyzer.feedback`` if it provides ``apply_feedback`` (it is built separately), else None."""
+    try:
+        import analyzer.feedback as fb
+    except ImportError:
+        return None
+    return fb if hasattr(fb, "apply_feedback") else None
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The analysis settings a page's sidebar returns."""
+
+    model: str
+    body_height_cm: float | None
+    mirror: bool = False
+
+
+def settings_ui(
+    prefix: str, *, show_mirror: bool, ms_per_frame: Mapping[str, float] | None = None
+) -> Settings:
+    """Sidebar: model choice (with measured speed when known), optional body height, mirror toggle."""
+    with st.sidebar:
+        st.subheader("Settings")
+        speeds = ms_per_frame or {}
+
+        def label(m: str) -> str:
+            ms = speeds.get(m)
+            return f"{MODEL_LABELS[m]} - {ms:.0f} ms/frame" if ms else MODEL_LABELS[m]
+
+        model = st.radio(
+            "Pose model",
+            MODELS,
+            format_func=label,
+            key=f"{prefix}_model",
+            help="Speed is measured on this computer while the camera runs.",
+        )
+        known = st.toggle("I know my body height", key=f"{prefix}_height_known", help="Gives widths in cm.")
+        height: float | None = None
+        if known:
+            height = float(
+                st.number_input(
+                    "Body height (cm)",
+                    min_value=80.0,
+                    max_value=250.0,
+                    value=170.0,
+                    step=1.0,
+                    key=f"{prefix}_height",
+                )
+            )
+        mirror = False
+        if show_mirror:
+            mirror = st.toggle("Mirror the picture", value=True, key=f"{prefix}_mirror")
+    return Settings(model=str(model), body_height_cm=height, mirror=mirror)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def fmt_num(x: float | None, digits: int = 0, signed: bool = False) -> str:
+    if x is None or not is_num(float(x)):
+        return "-"
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+def fmt_stat(stat: Mapping[str, Any] | None, unit: str, digits: int = 0, signed: bool = False) -> str:
+    """'7.9° ± 3.0°' from a summary STAT; '-' when not measured."""
+    if not stat or stat.get("median") is None:
+        return "-"
+    value = fmt_num(stat["median"], digits, signed)
+    unc = stat.get("uncertainty")
+    spread = f" ± {fmt_num(unc, digits)}{unit}" if unc is not None else ""
+    return f"{value}{unit}{spread}"
+
+
+def turnout_words(deg: float | None) -> str:
+    if deg is None or not is_num(deg):
+        return "not measured"
+    if abs(deg) <= 5:
+        return "about straight ahead"
+    return "toe-out" if deg > 0 else "toe-in"
+
+
+def knee_words(fppa_deg: float | None) -> tuple[str, str]:
+    """(text, tone) for a knee's frontal-plane angle: inside / outside / over the foot."""
+    if fppa_deg is None or not is_num(fppa_deg):
+        return "not measured", "neutral"
+    if fppa_deg > KNEE_IN_DEG:
+        return "inside the foot", "bad"
+    if fppa_deg < -KNEE_IN_DEG:
+        return "outside the foot", "warn"
+    return "over the foot", "ok"
+
+
+def view_label(value: str | None) -> str:
+    try:
+        return View(value).label if value else View.UNKNOWN.label
+    except ValueError:
+        return str(value)
+
+
+# ----------------------------------------------------------------------------- tiles
+
+_CSS = """
+<style>
+.stance-tiles {display: grid; grid-template-columns: repeat(auto-fit, minmax(var(--tile-min, 9rem), 1fr));
+  gap: 0.6rem; margin: 0.3rem 0 0.8rem 0;}
+.stance-tile {border-radius: 0.6rem; padding: 0.55rem 0.8rem; background: #f3f5f8; border-left: 0.45rem solid #9aa5b1;}
+.stance-tile.ok {border-left-color: #1f9d55; background: #eef9f1;}
+.stance-tile.warn {border-left-color: #d9822b; background: #fdf5ea;}
+.stance-tile.bad {border-left-color: #d64545; background: #fdeeee;}
+.stance-tile .label {font-size: 0.9rem; color: #4a5562; font-weight: 600;}
+.stance-tile .value {font-size: 1.7rem; font-weight: 700; color: #1d232b; line-height: 1.15; white-space: nowrap;}
+.stance-tile .sub {font-size: 0.85rem; color: #4a5562;}
+.stance-tiles.big {--tile-min: 11rem;}
+.stance-tiles.big .value {font-size: 3rem;}
+.stance-tiles.big .label {font-size: 1.1rem;}
+.stance-tiles.big .sub {font-size: 1.05rem;}
+.stance-cue {font-size: 1.6rem; font-weight: 700; padding: 0.5rem 0.9rem; border-radius: 0.5rem;
+  background: #fff4d6; color: #5b4300; margin-bottom: 0.4rem;}
+.stance-cue.ok {background: #e3f6e8; color: #145c32;}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One metric tile: ``tone`` is ok | warn | bad | neutral."""
+
+    label: str
+    value: str
+    sub: str = ""
+    tone: str = "neutral"
+
+
+def inject_css() -> None:
+    st.html(_CSS)
+
+
+def tiles_ui(tiles: Sequence[Tile], big: bool = False) -> None:
+    cells = "".join(
+        f'<div class="stance-tile {html.escape(t.tone)}"><div class="label">{html.escape(t.label)}</div>'
+        f'<div class="value">{html.escape(t.value)}</div><div class="sub">{html.escape(t.sub)}</div></div>'
+        for t in tiles
+    )
+    st.html(f'<div class="stance-tiles{" big" if big else ""}">{cells}</div>')
+
+
+def cues_ui(cues: Sequence[str], ok_text: str | None = None) -> None:
+    if cues:
+        st.html("".join(f'<div class="stance-cue">{html.escape(c)}</div>' for c in cues))
+    elif ok_text:
+        st.html(f'<div class="stance-cue ok">{html.escape(ok_text)}</div>')
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def _side(block: Any, side: str) -> Mapping[str, Any] | None:
+    return block.get(side) if isinstance(block, Mapping) else None
+
+
+def summary_tiles(summary: Mapping[str, Any]) -> list[Tile]:
+    """Tiles for the medians (± uncertainty) of a summary's metrics."""
+    m = summary.get("metrics") or {}
+    tiles = []
+    for side in ("left", "right"):
+        s = _side(m.get("turnout_deg"), side)
+        median = s.get("median") if s else None
+        tiles.append(
+            Tile(f"{side.capitalize()} foot turnout", fmt_stat(s, "°", 0, signed=True), turnout_words(median))
+        )
+    width = m.get("stance_width_ratio")
+    cm = m.get("stance_width_cm")
+    sub = "heel distance / hip width"
+    if cm and cm.get("median") is not None:
+        sub = f"{fmt_stat(cm, ' cm')} between the heels"
+    tiles.append(Tile("Stance width", fmt_stat(width, "×", 2), sub))
+    for side in ("left", "right"):
+        s = _side(m.get("knee_fppa_deg"), side)
+        median = s.get("median") if s else None
+        words, tone = knee_words(median)
+        tiles.append(Tile(f"{side.capitalize()} knee", fmt_stat(s, "°", 0, signed=True), words, tone))
+    return tiles
+
+
+def summary_ui(summary: Mapping[str, Any]) -> None:
+    """The measured values with their uncertainty, what was analysed, reps/steps and warnings."""
+    tiles_ui(summary_tiles(summary))
+    frames = summary.get("frames") or {}
+    info = summary.get("input") or {}
+    parts = [f"View: {view_label(summary.get('view'))}", f"activity: {summary.get('activity', 'unknown')}"]
+    if frames:
+        parts.append(f"{frames.get('used', 0)} of {frames.get('total', 0)} frames used")
+    duration = info.get("duration_s")
+    if isinstance(duration, (int, float)) and math.isfinite(duration):
+        parts.append(f"{duration:.1f} s")
+    windows = summary.get("still_windows") or []
+    if windows:
+        parts.append(f"{len(windows)} still window{'s' if len(windows) > 1 else ''}")
+    st.caption(" · ".join(parts) + ". Turnout + = toe-out; knee angle + = knee inside the foot line.")
+    notes = _missing_reasons(summary)
+    if notes:
+        st.caption("Not measured: " + "; ".join(notes))
+    for w in summary.get("warnings") or []:
+        st.warning(w.get("message", str(w)) if isinstance(w, Mapping) else str(w))
+    reps_ui(summary.get("reps") or [])
+    steps_ui(summary.get("steps") or [])
+
+
+def _missing_reasons(summary: Mapping[str, Any]) -> list[str]:
+    names = {"turnout_deg": "turnout", "stance_width_ratio": "stance width", "knee_fppa_deg": "knee"}
+    out = []
+    m = summary.get("metrics") or {}
+    for key, name in names.items():
+        block = m.get(key)
+        stats = (
+            [("", block)]
+            if key == "stance_width_ratio"
+            else [(s, _side(block, s)) for s in ("left", "right")]
+        )
+        for side, s in stats:
+            if isinstance(s, Mapping) and s.get("median") is None and s.get("reason"):
+                out.append(f"{side + ' ' if side else ''}{name} ({s['reason']})")
+    return out
+
+
+def reps_ui(reps: Sequence[Mapping[str, Any]], worst: int | None = None) -> None:
+    """A table of squat reps; the worst knee rep is highlighted."""
+    if not reps:
+        return
+    rows = []
+    for r in reps:
+        bottom = r.get("knee_fppa_deg") or {}
+        standing = r.get("knee_fppa_standing_deg") or {}
+        rows.append(
+            {
+                "Rep": r.get("index"),
+                "Bottom at (s)": r.get("bottom_s"),
+                "Depth (% of standing hip height)": _pct(r.get("depth_ratio")),
+                "Left knee at bottom (°)": bottom.get("left"),
+                "Right knee at bottom (°)": bottom.get("right"),
+                "Left knee standing (°)": standing.get("left"),
+                "Right knee standing (°)": standing.get("right"),
+            }
+        )
+    if worst is None:
+        worst = _worst_rep(reps)
+    st.markdown(
+        f"**Squat reps: {len(reps)}**" + (f" - rep {worst} had the knee furthest inside." if worst else "")
+    )
+    st.dataframe(_highlight(rows, "Rep", worst), hide_index=True, width="stretch")
+
+
+def _pct(x: Any) -> float | None:
+    return round(100.0 * float(x), 0) if isinstance(x, (int, float)) and math.isfinite(x) else None
+
+
+def _worst_rep(reps: Sequence[Mapping[str, Any]]) -> int | None:
+    best: tuple[float, int] | None = None
+    for r in reps:
+        vals = [v for v in (r.get("knee_fppa_deg") or {}).values() if isinstance(v, (int, float))]
+        if vals and (best is None or max(vals) > best[0]):
+            best = (max(vals), int(r.get("index", 0)))
+    return best[1] if best else None
+
+
+def _highlight(rows: list[dict[str, Any]], key: str, value: Any) -> Any:
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    if value is None or df.empty:
+        return df
+    return df.style.apply(
+        lambda row: ["background-color: #fdeeee" if row[key] == value else "" for _ in row], axis=1
+    ).format(precision=1)
+
+
+def steps_ui(steps: Sequence[Mapping[str, Any]]) -> None:
+    if not steps:
+        return
+    rows = [
+        {
+            "Step": s.get("index"),
+            "Foot": str(s.get("side", "")).capitalize(),
+            "Time (s)": s.get("t_s"),
+            "Turnout (°)": s.get("turnout_deg"),
+            "Step width (× hip width)": s.get("step_width_ratio"),
+            "Step width (cm)": s.get("step_width_cm"),
+        }
+        for s in steps
+    ]
+    st.markdown(f"**Steps: {len(steps)}**")
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+# ----------------------------------------------------------------------------- findings and exercises
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def with_feedback(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The summary with ``findings`` and ``exercises`` (from analyzer.feedback); None if unavailable."""
+    if "findings" in summary and "exercises" in summary:
+        return summary
+    fb = feedback_module()
+    if fb is None:
+        return None
+    return dict(fb.apply_feedback(summary))
+
+
+def disclaimer_text(summary: dict[str, Any]) -> str | None:
+    fb = feedback_module()
+    if fb is None or not hasattr(fb, "build_plan"):
+        return None
+    try:
+        return str(fb.build_plan(summary).disclaimer)
+    except Exception:  # noqa: BLE001 - the disclaimer is optional decoration
+        return None
+
+
+def feedback_ui(summary: dict[str, Any]) -> None:
+    """Findings in plain language, then the exercise cards."""
+    try:
+        full = with_feedback(summary)
+    except (StanceError, ValueError) as exc:
+        st.error(f"Could not build the feedback: {exc}")
+        return
+    if full is None:
+        st.info("Findings and exercises are not available in this version.")
+        return
+    findings = [f for f in full.get("findings") or [] if isinstance(f, Mapping)]
+    st.subheader("What this shows")
+    if not findings:
+        st.write("Nothing stood out in this recording.")
+    for f in findings:
+        finding_ui(f)
+    exercises = [e for e in full.get("exercises") or [] if isinstance(e, Mapping)]
+    if exercises:
+        st.subheader("Exercises for you")
+        for i, e in enumerate(exercises):
+            exercise_card_ui(e, expanded=i == 0)
+    note = disclaimer_text(summary)
+    if note:
+        st.caption(note)
+
+
+def finding_ui(f: Mapping[str, Any]) -> None:
+    title = str(f.get("title") or f.get("kind", "Finding")).replace("_", " ")
+    text = f.get("message") or f.get("text") or f.get("summary") or ""
+    severity = str(f.get("severity", ""))
+    tone = {"marked": st.error, "mild": st.warning}.get(severity, st.info)
+    body = f"**{title}**" + (f" - {text}" if text else "")
+    why = f.get("why_it_matters")
+    if why:
+        body += f"\n\n{why}"
+    tone(body)
+
+
+def dose_text(dose: Any) -> str:
+    if isinstance(dose, str):
+        return dose
+    if not isinstance(dose, Mapping):
+        return ""
+    parts = []
+    sets = dose.get("sets")
+    if dose.get("reps"):
+        parts.append(f"{sets or 1} × {dose['reps']} reps")
+    if dose.get("hold_s"):
+        parts.append(
+            f"hold {dose['hold_s']} s" + (f", {sets} times" if sets and not dose.get("reps") else "")
+        )
+    if dose.get("minutes"):
+        parts.append(f"{dose['minutes']:g} min")
+    if dose.get("per_side"):
+        parts.append("each side")
+    return ", ".join(parts)
+
+
+def exercise_card_ui(e: Mapping[str, Any], expanded: bool = False) -> None:
+    """One exercise: illustration, purpose, dose, numbered steps, cues and cautions."""
+    name = str(e.get("name") or e.get("id", "Exercise"))
+    with st.expander(name, expanded=expanded):
+        pic, text = st.columns([1, 2])
+        with pic:
+            svg = _illustration(str(e.get("id", "")))
+            if svg is not None:
+                st.image(str(svg), width="stretch")
+        with text:
+            if e.get("purpose"):
+                st.markdown(str(e["purpose"]))
+            dose = dose_text(e.get("dose"))
+            if dose:
+                st.markdown(f"**Dose:** {dose}")
+            if e.get("why"):
+                st.caption(str(e["why"]))
+        steps = e.get("steps") or []
+        if steps:
+            st.markdown("**Steps**\n\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
+        cues = e.get("cues") or []
+        if cues:
+            st.markdown("**Cues**\n\n" + "\n".join(f"- {c}" for c in cues))
+        cautions = e.get("cautions") or []
+        if cautions:
+            st.caption("Take care: " + " ".join(str(c) for c in cautions))
+
+
+def _illustration(exercise_id: str) -> Path | None:
+    fb = feedback_module()
+    if fb is None or not exercise_id or not hasattr(fb, "illustration_path"):
+        return None
+    try:
+        path = Path(fb.illustration_path(exercise_id))
+    except (KeyError, ValueError, OSError):
+        return None
+    return path if path.is_file() else None

@@ -50,16 +50,22 @@ def req_table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, An
 def req_str(table: Mapping[str, Any], key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise FeedbackConfigError(f"{where}: field '{key}' must be a non-empty string, got {_describe(value)}")
+        raise FeedbackConfigError(
+            f"{where}: field '{key}' must be a non-empty string, got {_describe(value)}"
+        )
     return value.strip()
 
 
 def req_str_list(table: Mapping[str, Any], key: str, where: str, *, min_len: int = 1) -> tuple[str, ...]:
     value = table.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise FeedbackConfigError(f"{where}: field '{key}' must be a list of non-empty strings, got {_describe(value)}")
+        raise FeedbackConfigError(
+            f"{where}: field '{key}' must be a list of non-empty strings, got {_describe(value)}"
+        )
     if len(value) < min_len:
-        raise FeedbackConfigError(f"{where}: field '{key}' needs at least {min_len} item(s), got {len(value)}")
+        raise FeedbackConfigError(
+            f"{where}: field '{key}' needs at least {min_len} item(s), got {len(value)}"
+        )
     return tuple(v.strip() for v in value)
 
 

@@ -227,7 +227,9 @@ def parse_catalogue(raw: Mapping[str, Any]) -> Catalogue:
         check_keys(raw, {"schema_version", "findings", "exercise"}, "catalogue")
         version = req_int(raw, "schema_version", "catalogue", minimum=1)
         if version != SCHEMA_VERSION:
-            raise CatalogueError(f"catalogue: schema_version {version} is not supported (expected {SCHEMA_VERSION})")
+            raise CatalogueError(
+                f"catalogue: schema_version {version} is not supported (expected {SCHEMA_VERSION})"
+            )
         texts = _parse_finding_texts(req_table(raw, "findings", "catalogue"))
         entries = raw.get("exercise")
         if not isinstance(entries, list) or not entries:
@@ -268,7 +270,9 @@ def _parse_exercise(entry: object, index: int) -> Exercise:
         position = Position(position_text)
     except ValueError:
         choices = [p.value for p in Position]
-        raise CatalogueError(f"{where}: field 'position' is {position_text!r}; expected one of {choices}") from None
+        raise CatalogueError(
+            f"{where}: field 'position' is {position_text!r}; expected one of {choices}"
+        ) from None
     addresses_raw = entry.get("addresses")
     if not isinstance(addresses_raw, list) or not addresses_raw:
         raise CatalogueError(f"{where}: field 'addresses' needs at least one [[exercise.addresses]] entry")
@@ -304,7 +308,13 @@ def _parse_dose(table: Mapping[str, Any], where: str) -> Dose:
         raise CatalogueError(f"{where}: field 'minutes' must be > 0, got {minutes}")
     if reps is None and hold_s is None and minutes is None:
         raise CatalogueError(f"{where}: give at least one of 'reps', 'hold_s', 'minutes'")
-    return Dose(sets=sets, reps=reps, hold_s=hold_s, minutes=minutes, per_side=opt_bool(table, "per_side", where, False))
+    return Dose(
+        sets=sets,
+        reps=reps,
+        hold_s=hold_s,
+        minutes=minutes,
+        per_side=opt_bool(table, "per_side", where, False),
+    )
 
 
 def _parse_address(entry: object, where: str) -> Address:

@@ -11,9 +11,9 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-Side = str  # "left" | "right", the subject's own
+Side = Literal["left", "right"]  # the subject's own
 SIDES: tuple[Side, Side] = ("left", "right")
 
 
@@ -96,7 +96,9 @@ def read_stat(obj: object) -> Stat:
     reason = obj.get("reason") if isinstance(obj.get("reason"), str) else None
     if median is None and reason is None:
         reason = "no value"
-    return Stat(median=median, uncertainty=abs(uncertainty) if uncertainty is not None else None, n=n, reason=reason)
+    return Stat(
+        median=median, uncertainty=abs(uncertainty) if uncertainty is not None else None, n=n, reason=reason
+    )
 
 
 def number(value: object) -> float | None:

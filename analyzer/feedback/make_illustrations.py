@@ -109,9 +109,16 @@ def standing(
         d.line((cx - 20, 50), (cx - 26, 96))
         d.line((cx + 20, 50), (cx + 26, 96))
     d.line((cx - 12, 95), (cx + 12, 95))
-    d.line((cx - 12, 95), (cx - knee_dx, 130), (cx - ankle_dx, FLOOR_Y - 2), (cx - ankle_dx - 10, FLOOR_Y - 2))
+    d.line(
+        (cx - 12, 95), (cx - knee_dx, 130), (cx - ankle_dx, FLOOR_Y - 2), (cx - ankle_dx - 10, FLOOR_Y - 2)
+    )
     ankle_y = FLOOR_Y - 2 - lift_right
-    d.line((cx + 12, 95), (cx + knee_dx, 130 - lift_right / 3), (cx + ankle_dx, ankle_y), (cx + ankle_dx + 10, ankle_y))
+    d.line(
+        (cx + 12, 95),
+        (cx + knee_dx, 130 - lift_right / 3),
+        (cx + ankle_dx, ankle_y),
+        (cx + ankle_dx + 10, ankle_y),
+    )
 
 
 def side_lying(d: Drawing, bottom_lift: float = 0, top: str = "bent", top_angle_y: float = 0) -> None:

@@ -2,8 +2,11 @@
 
 Ranking: every finding has a weight (marked > mild > borderline-but-inside-the-range; "balanced" has its
 own weight; a flagged finding that is borderline counts ``borderline_factor`` times less; not-measured
-counts zero). An exercise scores the sum over findings of ``weight x fit`` (fit 1-3 from the catalogue).
-Ties keep catalogue order. Each planned exercise lists the findings it was chosen for, strongest first.
+counts zero). An exercise scores the sum over findings of ``weight x fit**2`` (fit 1-3 from the catalogue;
+squared so that a first-choice exercise for one finding beats a loose fit for several). Ties keep
+catalogue order. Selection first takes the best exercise of every flagged finding (so none is left
+without one), then fills up to ``max_exercises`` by score. Each planned exercise lists the findings it
+was chosen for, strongest first.
 """
 
 from __future__ import annotations
@@ -85,31 +88,59 @@ def finding_weight(finding: Finding, settings: PlanSettings) -> float:
     return base * settings.borderline_factor if finding.borderline else base
 
 
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    exercise: Exercise
+    contributions: tuple[tuple[float, Finding, str], ...]  # (weight x fit**2, finding, why), largest first
+
+    def contribution(self, finding: Finding) -> float:
+        return sum(value for value, f, _ in self.contributions if f is finding)
+
+
+def _score(exercise: Exercise, findings: tuple[Finding, ...], settings: PlanSettings) -> _Scored | None:
+    contributions = []
+    for finding in findings:
+        address = exercise.fit_for(finding.kind)
+        weight = finding_weight(finding, settings)
+        if address is not None and weight > 0:
+            contributions.append((weight * address.fit**2, finding, address.why))
+    if not contributions:
+        return None
+    contributions.sort(key=lambda c: -c[0])  # stable: ties keep finding order
+    return _Scored(sum(c[0] for c in contributions), exercise, tuple(contributions))
+
+
+def _select(ranked: list[_Scored], findings: tuple[Finding, ...], limit: int) -> list[_Scored]:
+    """The best exercise of each flagged finding (marked first), then the highest scores; in rank order."""
+    chosen: set[int] = set()
+    flagged = sorted((f for f in findings if f.flagged), key=lambda f: f.severity is not Severity.MARKED)
+    for finding in flagged:
+        candidates = [i for i, s in enumerate(ranked) if s.contribution(finding) > 0]
+        if len(chosen) < limit and candidates and not chosen.intersection(candidates):
+            chosen.add(max(candidates, key=lambda i: (ranked[i].contribution(finding), -i)))
+    for i in range(len(ranked)):
+        if len(chosen) >= limit:
+            break
+        chosen.add(i)
+    return [ranked[i] for i in sorted(chosen)]
+
+
 def rank_exercises(
     findings: tuple[Finding, ...], catalogue: Catalogue, settings: PlanSettings
 ) -> tuple[PlannedExercise, ...]:
-    """Score every exercise against the findings and keep the best ``settings.max_exercises``."""
-    scored: list[tuple[float, int, Exercise, list[tuple[float, Finding, str]]]] = []
-    for order, exercise in enumerate(catalogue.exercises):
-        contributions = []
-        for finding in findings:
-            address = exercise.fit_for(finding.kind)
-            weight = finding_weight(finding, settings)
-            if address is not None and weight > 0:
-                contributions.append((weight * address.fit, finding, address.why))
-        if contributions:
-            contributions.sort(key=lambda c: -c[0])  # stable: ties keep finding order
-            scored.append((sum(c[0] for c in contributions), order, exercise, contributions))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+    """Score every exercise against the findings and keep ``settings.max_exercises`` (module docstring)."""
+    scored = [s for e in catalogue.exercises if (s := _score(e, findings, settings)) is not None]
+    ranked = sorted(scored, key=lambda s: -s.score)  # stable: ties keep catalogue order
     return tuple(
         PlannedExercise(
-            exercise=exercise,
+            exercise=s.exercise,
             rank=rank,
-            score=score,
-            reasons=tuple(f"{finding.id}: {why}" for _, finding, why in contributions),
-            finding_ids=tuple(finding.id for _, finding, _ in contributions),
+            score=s.score,
+            reasons=tuple(f"{finding.id}: {why}" for _, finding, why in s.contributions),
+            finding_ids=tuple(finding.id for _, finding, _ in s.contributions),
         )
-        for rank, (score, _, exercise, contributions) in enumerate(scored[: settings.max_exercises], start=1)
+        for rank, s in enumerate(_select(ranked, findings, settings.max_exercises), start=1)
     )
 
 

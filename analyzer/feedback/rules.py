@@ -53,7 +53,11 @@ class Measurement:
 
     def text(self) -> str:
         """``+12.3 ± 3.0 deg`` or ``1.52 ± 0.10``."""
-        value = f"{self.value:+.1f}" if self.signed and self.unit == "deg" else f"{self.value:.{_places(self.unit)}f}"
+        value = (
+            f"{self.value:+.1f}"
+            if self.signed and self.unit == "deg"
+            else f"{self.value:.{_places(self.unit)}f}"
+        )
         unit = " deg" if self.unit == "deg" else ""
         return f"{value} ± {self.uncertainty:.{_places(self.unit)}f}{unit}"
 
@@ -214,7 +218,9 @@ def _band_text(band: Band | LowerBand, direction: Direction, what: str = "") -> 
     return f"{prefix}mild {word} {band.mild:g}{unit}, marked {word} {band.marked:g}{unit}"
 
 
-def _assess(value: float, uncertainty: float, band: Band | LowerBand, direction: Direction) -> tuple[Severity, bool, bool]:
+def _assess(
+    value: float, uncertainty: float, band: Band | LowerBand, direction: Direction
+) -> tuple[Severity, bool, bool]:
     """(severity, borderline, report) for a value graded in ``direction``.
 
     ``report`` is False when the value is inside the range and not within its uncertainty of ``mild``.
@@ -230,7 +236,9 @@ def _join(*parts: str) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def _borderline_text(value: float, uncertainty: float, band: Band | LowerBand, severity: Severity, unit: str) -> str:
+def _borderline_text(
+    value: float, uncertainty: float, band: Band | LowerBand, severity: Severity, unit: str
+) -> str:
     near = near_threshold(value, uncertainty, (band.mild, band.marked))
     u = fmt(uncertainty, unit, signed=False)
     if near is not None:
@@ -314,7 +322,11 @@ def _toe_out(m: Measurement, side: FindingSide, view: str, ctx: RuleContext) -> 
         "hip and the weight tends to travel down the outside of the foot."
     )
     explanation = _join(
-        seen, context, _borderline_text(m.value, m.uncertainty, band, severity, "deg"), _assumed_text(m), _view_caveat(view)
+        seen,
+        context,
+        _borderline_text(m.value, m.uncertainty, band, severity, "deg"),
+        _assumed_text(m),
+        _view_caveat(view),
     )
     return (
         ctx.finding(
@@ -338,10 +350,16 @@ def _toe_in(m: Measurement, side: FindingSide, view: str, ctx: RuleContext) -> t
         f"We mention it from {band.mild:g} deg of toe-in."
     )
     explanation = _join(
-        seen, context, _borderline_text(toe_in, m.uncertainty, band, severity, "deg"), _assumed_text(m), _view_caveat(view)
+        seen,
+        context,
+        _borderline_text(toe_in, m.uncertainty, band, severity, "deg"),
+        _assumed_text(m),
+        _view_caveat(view),
     )
     return (
-        ctx.finding(FindingKind.TOE_IN, side, severity, borderline, m, _band_text(band, "up", "toe-in"), explanation),
+        ctx.finding(
+            FindingKind.TOE_IN, side, severity, borderline, m, _band_text(band, "up", "toe-in"), explanation
+        ),
     )
 
 
@@ -349,7 +367,9 @@ def asymmetry_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding
     """Left/right difference in turnout; the uncertainties of the two sides add in quadrature."""
     t = ctx.thresholds.turnout
     left = _stat_measurement(inputs.turnout_deg["left"], "turnout_deg.left", "deg", t.default_uncertainty_deg)
-    right = _stat_measurement(inputs.turnout_deg["right"], "turnout_deg.right", "deg", t.default_uncertainty_deg)
+    right = _stat_measurement(
+        inputs.turnout_deg["right"], "turnout_deg.right", "deg", t.default_uncertainty_deg
+    )
     if left is None or right is None:
         return ()  # the per-side not_measured findings already say so
     diff = abs(left.value - right.value)
@@ -398,7 +418,9 @@ def asymmetry_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding
 def stance_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, ...]:
     """Stance wider or narrower than hip width (``stance_width_ratio`` = heel distance / hip width)."""
     s = ctx.thresholds.stance
-    m = _stat_measurement(inputs.stance_width_ratio, "stance_width_ratio", "ratio", s.default_uncertainty_ratio)
+    m = _stat_measurement(
+        inputs.stance_width_ratio, "stance_width_ratio", "ratio", s.default_uncertainty_ratio
+    )
     if m is None:
         return (_not_measured("stance_width", "both", "Stance width", inputs.stance_width_ratio.reason),)
     cm = inputs.stance_width_cm.median
@@ -410,11 +432,21 @@ def stance_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, .
     if report:
         context = "A wide base feels steady, but as a habit it gives the inner thighs little to do."
         explanation = _join(
-            seen, context, _borderline_text(m.value, m.uncertainty, s.wide, severity, "ratio"), _assumed_text(m), caution
+            seen,
+            context,
+            _borderline_text(m.value, m.uncertainty, s.wide, severity, "ratio"),
+            _assumed_text(m),
+            caution,
         )
         out.append(
             ctx.finding(
-                FindingKind.STANCE_WIDE, "both", severity, borderline, m, _band_text(s.wide, "up"), explanation
+                FindingKind.STANCE_WIDE,
+                "both",
+                severity,
+                borderline,
+                m,
+                _band_text(s.wide, "up"),
+                explanation,
             )
         )
     severity, borderline, report = _assess(m.value, m.uncertainty, s.narrow, "down")
@@ -432,7 +464,13 @@ def stance_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, .
         )
         out.append(
             ctx.finding(
-                FindingKind.STANCE_NARROW, "both", severity, borderline, m, _band_text(s.narrow, "down"), explanation
+                FindingKind.STANCE_NARROW,
+                "both",
+                severity,
+                borderline,
+                m,
+                _band_text(s.narrow, "down"),
+                explanation,
             )
         )
     return tuple(out)
@@ -479,7 +517,13 @@ def _knee_from_fppa(stat: Stat, side: FindingSide, view: str, ctx: RuleContext) 
         )
         out.append(
             ctx.finding(
-                FindingKind.KNEE_VALGUS, side, severity, borderline, m, _band_text(k.valgus, "up"), explanation
+                FindingKind.KNEE_VALGUS,
+                side,
+                severity,
+                borderline,
+                m,
+                _band_text(k.valgus, "up"),
+                explanation,
             )
         )
     varus = -m.value
@@ -499,7 +543,9 @@ def _knee_from_fppa(stat: Stat, side: FindingSide, view: str, ctx: RuleContext) 
             _view_caveat(view),
         )
         out.append(
-            ctx.finding(FindingKind.KNEE_VARUS, side, severity, borderline, m, _band_text(k.varus, "up"), explanation)
+            ctx.finding(
+                FindingKind.KNEE_VARUS, side, severity, borderline, m, _band_text(k.varus, "up"), explanation
+            )
         )
     return tuple(out)
 
@@ -529,7 +575,9 @@ def _knee_from_offset(stat: Stat, side: FindingSide, view: str, ctx: RuleContext
             _assumed_text(m),
             _view_caveat(view),
         )
-        out.append(ctx.finding(kind, side, severity, borderline, m, _band_text(band, "up", "offset"), explanation))
+        out.append(
+            ctx.finding(kind, side, severity, borderline, m, _band_text(band, "up", "offset"), explanation)
+        )
     return tuple(out)
 
 
@@ -565,7 +613,9 @@ def squat_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, ..
             "Changes in this angle smaller than about 8 deg cannot be told apart from measurement noise "
             "(smallest detectable difference, Munro et al. 2012), so only larger changes count as real."
         )
-        explanation = _join(seen, context, _borderline_text(m.value, m.uncertainty, sq.change, severity, "deg"))
+        explanation = _join(
+            seen, context, _borderline_text(m.value, m.uncertainty, sq.change, severity, "deg")
+        )
         out.append(
             ctx.finding(
                 FindingKind.KNEE_VALGUS_SQUAT,
@@ -581,7 +631,7 @@ def squat_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, ..
 
 
 def balanced_finding(findings: tuple[Finding, ...], ctx: RuleContext) -> tuple[Finding, ...]:
-    """"Looks balanced" when something was measured and nothing is mild or marked."""
+    """ "Looks balanced" when something was measured and nothing is mild or marked."""
     measured = [f for f in findings if f.kind is not FindingKind.NOT_MEASURED]
     missing = [f for f in findings if f.kind is FindingKind.NOT_MEASURED]
     if any(f.flagged for f in findings):
@@ -597,7 +647,9 @@ def balanced_finding(findings: tuple[Finding, ...], ctx: RuleContext) -> tuple[F
             "re-check them later."
         )
     if missing:
-        parts.append("Some things could not be measured and are listed as such: this is not a clean bill for those.")
+        parts.append(
+            "Some things could not be measured and are listed as such: this is not a clean bill for those."
+        )
     return (ctx.finding(FindingKind.BALANCED, None, Severity.NONE, False, None, "", " ".join(parts)),)
 
 

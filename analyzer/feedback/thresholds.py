@@ -138,7 +138,9 @@ def load_thresholds(path: Path | None = None, profile: str = DEFAULT_PROFILE) ->
         raise ThresholdsError(f"{source}: {exc}") from exc
 
 
-def parse_thresholds(raw: Mapping[str, Any], profile: str = DEFAULT_PROFILE, source: str = "<memory>") -> Thresholds:
+def parse_thresholds(
+    raw: Mapping[str, Any], profile: str = DEFAULT_PROFILE, source: str = "<memory>"
+) -> Thresholds:
     """Build :class:`Thresholds` from parsed TOML (pure; used by tests)."""
     _check_layout(raw, "thresholds")
     profiles = raw.get("profiles")
@@ -176,7 +178,9 @@ def _check_layout(raw: Mapping[str, Any], where: str) -> None:
         if "schema_version" in raw:
             version = req_int(raw, "schema_version", where, minimum=1)
             if version != SCHEMA_VERSION:
-                raise ThresholdsError(f"{where}: schema_version {version} is not supported (expected {SCHEMA_VERSION})")
+                raise ThresholdsError(
+                    f"{where}: schema_version {version} is not supported (expected {SCHEMA_VERSION})"
+                )
         profiles = raw.get("profiles", {})
         if not isinstance(profiles, Mapping):
             raise ThresholdsError(f"{where}: 'profiles' must be a table")
@@ -253,7 +257,9 @@ def _stance(t: Mapping[str, Any]) -> StanceThresholds:
         )
     wide = _band(t, "wide", "ratio", where)
     if not narrow_mild < wide.mild:
-        raise ThresholdsError(f"{where}: narrow_mild_ratio ({narrow_mild}) must be below wide_mild_ratio ({wide.mild})")
+        raise ThresholdsError(
+            f"{where}: narrow_mild_ratio ({narrow_mild}) must be below wide_mild_ratio ({wide.mild})"
+        )
     return StanceThresholds(
         wide=wide,
         narrow=LowerBand(mild=narrow_mild, marked=narrow_marked, unit="ratio"),
@@ -288,7 +294,13 @@ def _squat(t: Mapping[str, Any]) -> SquatThresholds:
 
 def _plan(t: Mapping[str, Any]) -> PlanSettings:
     where = "[plan]"
-    fields = ("weight_marked", "weight_mild", "weight_borderline_none", "weight_balanced", "borderline_factor")
+    fields = (
+        "weight_marked",
+        "weight_mild",
+        "weight_borderline_none",
+        "weight_balanced",
+        "borderline_factor",
+    )
     check_keys(t, {"max_exercises", "exercises_per_finding", *fields}, where)
     weights = {name: _positive(t, name, where) for name in fields}
     if not weights["weight_marked"] > weights["weight_mild"] > weights["weight_borderline_none"]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def stat(median: float | None, uncertainty: float | None = 1.0, n: int = 120, reason: str | None = None) -> dict:
+def stat(
+    median: float | None, uncertainty: float | None = 1.0, n: int = 120, reason: str | None = None
+) -> dict:
     """A STAT object; ``uncertainty=1.0`` by default keeps values clear of the lines unless a test says so."""
     return {"median": median, "iqr": 1.0, "sd": 0.8, "n": n, "uncertainty": uncertainty, "reason": reason}
 
@@ -55,5 +57,3 @@ def rep(index: int, bottom: tuple[float, float], standing: tuple[float, float]) 
         "knee_fppa_standing_deg": {"left": standing[0], "right": standing[1]},
         "knee_offset_ratio": {"left": 0.0, "right": 0.0},
     }
-
-

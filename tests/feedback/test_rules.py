@@ -37,16 +37,30 @@ class RuleCase:
 # Threshold values are the documented defaults (thresholds.toml, profile "default"); test_thresholds.py
 # checks the file still holds them, so a change there has to be deliberate.
 CASES = [
-    RuleCase(FindingKind.TOE_OUT, "left", lambda v, u: summary(turnout=(v, 8.0), uncertainty=u), 15, 25, 1, 1.0),
+    RuleCase(
+        FindingKind.TOE_OUT, "left", lambda v, u: summary(turnout=(v, 8.0), uncertainty=u), 15, 25, 1, 1.0
+    ),
     # toe-in is graded as a magnitude: turnout -v deg is v deg of toe-in
-    RuleCase(FindingKind.TOE_IN, "right", lambda v, u: summary(turnout=(2.0, -v), uncertainty=u), 3, 10, 1, 1.0),
-    RuleCase(FindingKind.KNEE_VALGUS, "left", lambda v, u: summary(fppa=(v, 2.0), uncertainty=u), 10, 16, 1, 1.0),
-    RuleCase(FindingKind.KNEE_VARUS, "right", lambda v, u: summary(fppa=(2.0, -v), uncertainty=u), 5, 10, 1, 1.0),
+    RuleCase(
+        FindingKind.TOE_IN, "right", lambda v, u: summary(turnout=(2.0, -v), uncertainty=u), 3, 10, 1, 1.0
+    ),
+    RuleCase(
+        FindingKind.KNEE_VALGUS, "left", lambda v, u: summary(fppa=(v, 2.0), uncertainty=u), 10, 16, 1, 1.0
+    ),
+    RuleCase(
+        FindingKind.KNEE_VARUS, "right", lambda v, u: summary(fppa=(2.0, -v), uncertainty=u), 5, 10, 1, 1.0
+    ),
     RuleCase(
         FindingKind.STANCE_WIDE, "both", lambda v, u: summary(width=v, width_uncertainty=u), 1.5, 2.0, 1, 0.01
     ),
     RuleCase(
-        FindingKind.STANCE_NARROW, "both", lambda v, u: summary(width=v, width_uncertainty=u), 0.5, 0.25, -1, 0.01
+        FindingKind.STANCE_NARROW,
+        "both",
+        lambda v, u: summary(width=v, width_uncertainty=u),
+        0.5,
+        0.25,
+        -1,
+        0.01,
     ),
     # asymmetry: left (4 + v) vs right 4; the rule's uncertainty is hypot(u, u)
     RuleCase(

@@ -6,15 +6,53 @@ without touching the disk unless asked (``Analysis.write``).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from analyzer.landmarks import PoseFrame
-from analyzer.stance import StanceMetrics
+from analyzer import __version__
+from analyzer.annotate import FootOverlay, Overlay, annotate
+from analyzer.errors import InputError
+from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
+from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
+from analyzer.geometry.metrics import (
+    FloorGeometry,
+    MetricsConfig,
+    floor_geometry,
+    knee_flexion_deg,
+    measure,
+    stature_units,
+)
+from analyzer.landmarks import PoseFrame, Side
+from analyzer.pose import PoseEstimator
+from analyzer.sinks import H264Writer
+from analyzer.sources import Frame, SourceInfo, VideoFileSource, is_image_path, read_image
+from analyzer.stance import SideMetrics, StanceMetrics, View
+from analyzer.temporal.events import find_reps, leg_speed, still_windows
+from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
+from analyzer.temporal.summary import (
+    SMOOTH_HALF_FRAMES,
+    dominant_view,
+    frames_in,
+    median_metrics,
+    metric_block,
+    rep_entries,
+    smooth_series,
+    view_segments,
+)
+
+SCHEMA_VERSION = 1
 
 ProgressFn = Callable[[int, int], None]
 
@@ -49,7 +87,11 @@ class AnalysisOptions:
 
 @dataclass(frozen=True)
 class FrameRecord:
-    """One analysed frame: the followed person's pose (None if nobody), the raw and smoothed metrics."""
+    """One analysed frame: the followed person's pose (None if nobody), the raw and smoothed metrics.
+
+    ``knee_flexion_deg`` (0 = straight legs) and ``speed`` (leg motion, body heights per second) feed the
+    rep and still-window detection.
+    """
 
     index: int
     t_s: float
@@ -57,6 +99,8 @@ class FrameRecord:
     pose: PoseFrame | None
     raw: StanceMetrics
     smooth: StanceMetrics
+    knee_flexion_deg: float = math.nan
+    speed: float = math.nan
 
 
 @dataclass
@@ -73,39 +117,374 @@ class Analysis:
     annotated_image: np.ndarray | None = None  # for stills: the annotated RGB image
 
     def rows(self) -> list[dict[str, Any]]:
-        """frames.csv rows: frame index, people count, every metric (raw and smoothed)."""
-        raise NotImplementedError
+        """frames.csv rows: frame index, people count, every smoothed metric, then the raw ones."""
+        rows = []
+        for r in self.records:
+            row: dict[str, Any] = {"frame": r.index, "people": r.people, "pose": int(r.pose is not None)}
+            row.update(r.smooth.as_row())
+            raw = r.raw.as_row()
+            for k, v in raw.items():
+                if k not in ("t_s", "view", "reasons"):
+                    row[f"raw_{k}"] = v
+            row["knee_flexion_deg"] = r.knee_flexion_deg
+            row["leg_speed"] = r.speed
+            rows.append({k: (round(v, 4) if isinstance(v, float) and math.isfinite(v) else ("" if isinstance(v, float) else v)) for k, v in row.items()})
+        return rows
+
+    def csv_text(self) -> str:
+        rows = self.rows()
+        buf = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return buf.getvalue()
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write summary.json, frames.csv and annotated.mp4 (or annotated.jpg) into out_dir, atomically."""
-        raise NotImplementedError
+        """Write summary.json, frames.csv and annotated.mp4 (or annotated.jpg) into out_dir.
+
+        Files are written to a temporary folder next to ``out_dir`` first and moved in at the end, so a
+        failure leaves nothing half-written.
+        """
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".stance-", dir=out.parent))
+        try:
+            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, allow_nan=False) + "\n")
+            (tmp / "frames.csv").write_text(self.csv_text())
+            if self.annotated_path is not None and self.annotated_path.exists():
+                shutil.copyfile(self.annotated_path, tmp / "annotated.mp4")
+            if self.annotated_image is not None:
+                import cv2
+
+                cv2.imwrite(str(tmp / "annotated.jpg"), cv2.cvtColor(self.annotated_image, cv2.COLOR_RGB2BGR))
+            out.mkdir(exist_ok=True)
+            written = {}
+            for f in sorted(tmp.iterdir()):
+                os.replace(f, out / f.name)
+                written[f.name] = out / f.name
+            return written
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- per-frame analysis
+
+
+class FrameAnalyzer:
+    """Pose -> camera and floor -> metrics and overlay, for one stream (keeps the floor and scale estimates)."""
+
+    def __init__(self, options: AnalysisOptions, config: MetricsConfig | None = None) -> None:
+        self.options = options
+        self.config = config or MetricsConfig()
+        self.floor = FloorTracker()
+        self._stature = RunningMedian(150)
+        self._intr: Intrinsics | None = None
+
+    def intrinsics(self, size_wh: tuple[int, int]) -> Intrinsics:
+        if self._intr is None or self._intr.size_wh != size_wh:
+            self._intr = Intrinsics.from_fov(size_wh, self.options.hfov_deg)
+        return self._intr
+
+    def metres_per_unit(self, pose: PoseFrame) -> float | None:
+        if self.options.body_height_cm is None:
+            return None
+        if self.floor.standing:
+            self._stature.update(np.array([stature_units(pose)]))
+        est = self._stature.value
+        value = float(est[0]) if est is not None else stature_units(pose)
+        return self.options.body_height_cm / 100.0 / value if value > 0 else None
+
+    def step(self, pose: PoseFrame | None, t_s: float) -> tuple[StanceMetrics, Overlay]:
+        if pose is None:
+            return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {})
+        up = self.floor.update(pose)
+        scene = estimate_scene(pose, self.intrinsics(pose.size_wh), up)
+        if scene is None:
+            return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {})
+        geom = floor_geometry(pose, scene, self.config)
+        metrics = measure(pose, scene, self.config, self.metres_per_unit(pose), geom)
+        return metrics, Overlay(pose, foot_overlays(scene, geom))
+
+
+def foot_overlays(scene: Scene, geom: FloorGeometry) -> dict[Side, FootOverlay | None]:
+    """Project each foot's floor line (extended ahead) and the straight-ahead reference into the image."""
+    out: dict[Side, FootOverlay | None] = {}
+    for side in Side:
+        heel, toe = geom.feet[side]["heel"], geom.feet[side]["toe"]
+        if geom.foot_reason[side] or not (np.all(np.isfinite(heel)) and np.all(np.isfinite(toe))):
+            out[side] = None
+            continue
+        length = float(np.linalg.norm(toe - heel))
+        ahead = heel + (toe - heel) * 1.8
+        forward = heel + geom.forward * length * 1.8
+        px = scene.project(np.stack([heel, toe, ahead, forward]))
+        out[side] = FootOverlay(px[0], px[1], px[2], px[3])
+    return out
+
+
+def _new_estimator(options: AnalysisOptions, mode: str) -> PoseEstimator:
+    return PoseEstimator(model=options.model, mode=mode, model_path=options.model_path)
+
+
+# ---------------------------------------------------------------- files
 
 
 def analyze_video(
     path: str | Path,
     options: AnalysisOptions | None = None,
     *,
-    estimator: Any = None,
+    estimator: PoseEstimator | None = None,
     progress: ProgressFn | None = None,
 ) -> Analysis:
-    """Analyse a video file. Raises analyzer.errors.InputError / ModelError with a one-line message."""
-    raise NotImplementedError
+    """Analyse a video file. Raises analyzer.errors.InputError / ModelError with a one-line message.
+
+    One pass, bounded memory: frames wait in a short queue until the centred smoothing window around
+    them is complete, then they are annotated and encoded.
+    """
+    opts = options or AnalysisOptions()
+    own = estimator is None
+    est = estimator or _new_estimator(opts, "video")
+    if not own:
+        est.reset()
+    source = VideoFileSource(path, opts.max_long_side)
+    fa = FrameAnalyzer(opts)
+    records: list[FrameRecord] = []
+    raws: list[StanceMetrics] = []
+    pending: deque[tuple[Frame, Overlay]] = deque()
+    writer: H264Writer | None = None
+    annotated: Path | None = None
+    prev_pose: PoseFrame | None = None
+    half = SMOOTH_HALF_FRAMES
+    try:
+        if opts.annotate:
+            fd, name = tempfile.mkstemp(prefix="stance-annotated-", suffix=".mp4")
+            os.close(fd)
+            annotated = Path(name)
+            fps = source.info.fps if math.isfinite(source.info.fps) else 30.0
+            writer = H264Writer(annotated, (source.info.width, source.info.height), fps)
+        total = source.info.frame_count
+        for frame in source:
+            det = est.detect(frame.rgb, frame.t_s)
+            pose = det.pose
+            raw, overlay = fa.step(pose, frame.t_s)
+            speed = leg_speed(prev_pose, pose) if (pose is not None and prev_pose is not None) else math.nan
+            prev_pose = pose
+            flex = knee_flexion_deg(pose) if pose is not None else math.nan
+            raws.append(raw)
+            records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed))
+            if writer is not None:
+                pending.append((frame, overlay))
+                if len(pending) > half:
+                    _emit(writer, pending.popleft(), raws, len(raws) - 1 - half, half)
+            if progress is not None:
+                progress(frame.index + 1, max(total, frame.index + 1))
+        if writer is not None:
+            while pending:
+                _emit(writer, pending.popleft(), raws, len(raws) - len(pending) - 1, half)
+            writer.close()
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        if annotated is not None:
+            annotated.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+        if own:
+            est.close()
+    if not records:
+        raise InputError(f"{source.info.name} contains no frames.")
+    smooth = smooth_series(raws)
+    records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
+    warnings = _source_warnings(source)
+    summary = build_summary(source.info, records, opts, warnings)
+    return Analysis(summary=summary, records=records, annotated_path=annotated)
 
 
-def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, estimator: Any = None) -> Analysis:
-    """Analyse a still photo."""
-    raise NotImplementedError
+def _emit(writer: H264Writer, item: tuple[Frame, Overlay], raws: list[StanceMetrics], i: int, half: int) -> None:
+    frame, overlay = item
+    lo, hi = max(0, i - half), min(len(raws), i + half + 1)
+    m = median_metrics(raws[lo:hi], i - lo)
+    writer.write(annotate(frame.rgb, overlay, m if overlay.pose is not None else None), frame.t_s)
+
+
+def _source_warnings(source: VideoFileSource) -> list[dict[str, str]]:
+    out = []
+    if source.truncated:
+        out.append(
+            {
+                "code": "truncated",
+                "message": f"The file ends early or is damaged ({source.decode_error}); the frames before that were analysed.",
+            }
+        )
+    if source.info.scaled_from_wh is not None:
+        w, h = source.info.scaled_from_wh
+        out.append(
+            {
+                "code": "scaled",
+                "message": f"Frames were scaled from {w}x{h} to {source.info.width}x{source.info.height} for speed.",
+            }
+        )
+    return out
+
+
+def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, estimator: PoseEstimator | None = None) -> Analysis:
+    """Analyse a still photo (IMAGE mode: no tracking between frames)."""
+    opts = options or AnalysisOptions()
+    rgb, info = read_image(path, opts.max_long_side)
+    own = estimator is None
+    est = estimator or _new_estimator(opts, "image")
+    try:
+        det = est.detect(rgb, 0.0)
+    finally:
+        if own:
+            est.close()
+    fa = FrameAnalyzer(opts)
+    raw, overlay = fa.step(det.pose, 0.0)
+    flex = knee_flexion_deg(det.pose) if det.pose is not None else math.nan
+    record = FrameRecord(0, 0.0, len(det.people), det.pose, raw, raw, flex, math.nan)
+    summary = build_summary(info, [record], opts, [])
+    image = annotate(rgb, overlay, raw if det.pose is not None else None)
+    return Analysis(summary=summary, records=[record], annotated_image=image)
 
 
 def analyze_file(
     path: str | Path,
     options: AnalysisOptions | None = None,
     *,
-    estimator: Any = None,
+    estimator: PoseEstimator | None = None,
     progress: ProgressFn | None = None,
 ) -> Analysis:
     """Dispatch on the file type: images to analyze_image, everything else to analyze_video."""
-    raise NotImplementedError
+    if is_image_path(path):
+        return analyze_image(path, options, estimator=estimator)
+    return analyze_video(path, options, estimator=estimator, progress=progress)
+
+
+# ---------------------------------------------------------------- summary
+
+
+def build_summary(
+    info: SourceInfo, records: list[FrameRecord], options: AnalysisOptions, warnings: list[dict[str, str]]
+) -> dict[str, Any]:
+    """docs/SUMMARY.md from the per-frame records; adds findings and exercises from analyzer.feedback."""
+    with_pose = [r for r in records if r.pose is not None]
+    if not with_pose:
+        raise InputError(f"No person was found in {info.name}.")
+    t = [r.t_s for r in records]
+    speed = centred_median(t, [r.speed for r in records], 0.25)
+    windows = still_windows(t, speed) if info.kind == "video" else []
+    flexion = centred_median(t, [r.knee_flexion_deg for r in records], 0.1)
+    baseline = _standing_flexion(flexion)
+    reps = find_reps(t, flexion - baseline) if info.kind == "video" and math.isfinite(baseline) else []
+    if info.kind == "image":
+        used = with_pose
+    else:
+        used = [r for r in with_pose if frames_in(windows, r.t_s)]
+        if sum(w.duration_s for w in windows) < 1.0 or not used:
+            # No still stretch: use the frames where the person stands with straight legs (e.g. before and
+            # after squats), else everything, and say so.
+            upright = [
+                r
+                for r in with_pose
+                if r.knee_flexion_deg <= min(baseline + STANDING_MARGIN_DEG, MAX_STANDING_FLEXION_DEG)
+            ]
+            used = upright if len(upright) >= 5 else with_pose
+            what = "the frames with straight legs" if used is upright else "all frames"
+            warnings.append(
+                {
+                    "code": "no_still_window",
+                    "message": f"No stretch of at least 1 s of standing still was found; values are taken over {what}.",
+                }
+            )
+    smooth = [r.smooth for r in used]
+    view = dominant_view(smooth)
+    warnings.extend(_content_warnings(records, with_pose, view, options))
+    activity = "squat" if reps else ("standing" if windows else "unknown")
+    if info.kind == "image":
+        activity = "standing" if (with_pose[0].knee_flexion_deg or 0) < 25 else "unknown"
+    summary: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "analyzer_version": __version__,
+        "input": info.as_dict(),
+        "view": view.value,
+        "views": view_segments([r.smooth for r in with_pose]),
+        "activity": activity,
+        "frames": {"total": len(records), "with_pose": len(with_pose), "used": len(used)},
+        "still_windows": [w.as_dict() for w in windows],
+        "scale": (
+            {"source": "body_height", "body_height_cm": options.body_height_cm}
+            if options.body_height_cm is not None
+            else {"source": "none"}
+        ),
+        "model": options.model,
+        "metrics": metric_block(smooth, view),
+        "reps": rep_entries(reps, t, [r.smooth for r in records]),
+        "steps": [],
+        "warnings": warnings,
+    }
+    return with_feedback(summary)
+
+
+def _standing_flexion(flexion: np.ndarray) -> float:
+    """The person's knee flexion when standing: the 10th percentile of the clip's flexion series."""
+    finite = flexion[np.isfinite(flexion)]
+    return float(np.percentile(finite, 10)) if len(finite) else math.nan
+
+
+def with_feedback(summary: dict[str, Any]) -> dict[str, Any]:
+    from analyzer.feedback import apply_feedback
+
+    return apply_feedback(summary)
+
+
+def _content_warnings(
+    records: list[FrameRecord], with_pose: list[FrameRecord], view: View, options: AnalysisOptions
+) -> list[dict[str, str]]:
+    out = []
+    n = len(records)
+    if len(with_pose) < n:
+        out.append(
+            {
+                "code": "no_person_frames",
+                "message": f"No person in {n - len(with_pose)} of {n} frames.",
+            }
+        )
+    multi = sum(1 for r in records if r.people > 1)
+    if multi:
+        out.append(
+            {
+                "code": "several_people",
+                "message": f"More than one person in {multi} frames; the largest person was followed throughout.",
+            }
+        )
+    feet_out = sum(1 for r in with_pose if "out of view" in " ".join(r.raw.reasons.values()))
+    if feet_out > 0.2 * len(with_pose):
+        out.append(
+            {
+                "code": "feet_out_of_view",
+                "message": f"Feet or legs were out of the picture in {feet_out} frames: film the whole body, feet included.",
+            }
+        )
+    if view in (View.LEFT_SAGITTAL, View.RIGHT_SAGITTAL):
+        out.append(
+            {
+                "code": "side_view",
+                "message": "Filmed from the side: turnout, stance width and knee alignment need a front, back or angled view.",
+            }
+        )
+    low = sum(1 for r in with_pose if "floor level" in " ".join(r.raw.reasons.values()))
+    if low > 0.5 * len(with_pose):
+        out.append(
+            {"code": "camera_low", "message": "The camera is at floor level: raise it or tilt it so the floor is visible."}
+        )
+    if len(with_pose) < 5 and n > 1:
+        out.append({"code": "few_frames", "message": f"Only {len(with_pose)} frames had a person in view."})
+    return out
+
+
+# ---------------------------------------------------------------- live
 
 
 @dataclass(frozen=True)
@@ -120,11 +499,77 @@ class LiveFrame:
     cues: tuple[str, ...]
 
 
+LIVE_MOVING_SPEED = 0.15  # body heights per second: above this the person is asked to stand still
+
+
 class LiveSession:
     """Per-frame analysis of a live stream with jitter filtering; one per camera connection."""
 
-    def __init__(self, options: AnalysisOptions | None = None, *, estimator: Any = None, mirror: bool = False) -> None:
-        raise NotImplementedError
+    def __init__(self, options: AnalysisOptions | None = None, *, estimator: PoseEstimator | None = None, mirror: bool = False) -> None:
+        self.options = options or AnalysisOptions()
+        self._estimator = estimator or _new_estimator(self.options, "video")
+        self.mirror = mirror
+        self._fa = FrameAnalyzer(self.options)
+        self._filters: dict[str, OneEuroFilter] = {}
+        self._prev_pose: PoseFrame | None = None
+        self._speed = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
+
+    def _filter(self, name: str, value: float, t_s: float) -> float:
+        f = self._filters.setdefault(name, OneEuroFilter())
+        return f.update(value, t_s)
+
+    def smooth(self, m: StanceMetrics) -> StanceMetrics:
+        sides = {}
+        for side in Side:
+            s = m.side(side)
+            sides[side] = SideMetrics(
+                turnout_deg=self._filter(f"turnout.{side.value}", s.turnout_deg, m.t_s),
+                knee_fppa_deg=self._filter(f"fppa.{side.value}", s.knee_fppa_deg, m.t_s),
+                knee_offset_ratio=self._filter(f"offset.{side.value}", s.knee_offset_ratio, m.t_s),
+            )
+        return replace(
+            m,
+            left=sides[Side.LEFT],
+            right=sides[Side.RIGHT],
+            stance_width_ratio=self._filter("width", m.stance_width_ratio, m.t_s),
+            ankle_width_ratio=self._filter("ankle_width", m.ankle_width_ratio, m.t_s),
+            stance_width_cm=self._filter("width_cm", m.stance_width_cm, m.t_s),
+        )
 
     def process(self, rgb: np.ndarray, t_s: float) -> LiveFrame:
-        raise NotImplementedError
+        if self.mirror:
+            rgb = np.ascontiguousarray(rgb[:, ::-1])
+        det = self._estimator.detect(rgb, t_s)
+        pose = det.pose
+        raw, overlay = self._fa.step(pose, t_s)
+        speed = math.nan
+        if pose is not None and self._prev_pose is not None:
+            speed = self._speed.update(leg_speed(self._prev_pose, pose), t_s)
+        self._prev_pose = pose
+        metrics = self.smooth(raw)
+        cues = live_cues(raw, pose, len(det.people), speed)
+        return LiveFrame(annotate(rgb, overlay, metrics if pose is not None else None, cues), metrics, raw, pose, len(det.people), cues)
+
+    def close(self) -> None:
+        self._estimator.close()
+
+
+def live_cues(raw: StanceMetrics, pose: PoseFrame | None, people: int, speed: float) -> tuple[str, ...]:
+    """Plain-language cues, most important first."""
+    if pose is None:
+        return ("Step into view: stand 2-3 m from the camera with your whole body visible",)
+    cues = []
+    reasons = " ".join(raw.reasons.values())
+    if "out of view" in reasons:
+        cues.append("Step back until your feet are in view")
+    if raw.view in (View.LEFT_SAGITTAL, View.RIGHT_SAGITTAL, View.OBLIQUE):
+        cues.append("Turn to face the camera")
+    elif raw.view is View.POSTERIOR:
+        cues.append("Turn around to face the camera")
+    if "floor level" in reasons:
+        cues.append("Raise the camera or tilt it down so the floor shows")
+    if math.isfinite(speed) and speed > LIVE_MOVING_SPEED:
+        cues.append("Stand still")
+    if people > 1:
+        cues.append("More than one person in view: following the largest")
+    return tuple(cues)

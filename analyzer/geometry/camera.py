@@ -115,6 +115,13 @@ class Scene:
         s = np.where((denom < -1e-6) & (s > 0), s, np.nan)
         return rays * s[:, None]
 
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """(N, 3) camera-frame points -> (N, 2) pixels (NaN for points behind the camera)."""
+        p = np.atleast_2d(points).astype(float)
+        z = np.where(p[:, 2] > 1e-6, p[:, 2], np.nan)
+        k = self.intrinsics
+        return np.column_stack([k.f_px * p[:, 0] / z + k.cx, k.f_px * p[:, 1] / z + k.cy])
+
     def height_above_floor(self, points: np.ndarray) -> np.ndarray:
         """Height of camera-frame points above the floor."""
         return np.atleast_2d(points) @ self.up + self.camera_height_m

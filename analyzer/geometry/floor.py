@@ -13,18 +13,30 @@ from analyzer.geometry.camera import body_up, leg_straightness
 from analyzer.landmarks import PoseFrame
 from analyzer.temporal.filters import RunningMedian
 
-STRAIGHT_KNEE_DEG = 160.0
+# A frame counts as "standing" when the knees are within this of the straightest seen so far (MediaPipe's
+# 3D legs rarely read fully straight: 20-30 deg of flexion is common for a standing person), and never
+# when bent more than MAX_STANDING_FLEXION_DEG.
+STANDING_MARGIN_DEG = 12.0
+MAX_STANDING_FLEXION_DEG = 40.0
 
 
 class FloorTracker:
     """``update(pose) -> up`` (unit vector, camera frame, negative y) or None until a standing frame was seen."""
 
-    def __init__(self, history: int = 150, straight_knee_deg: float = STRAIGHT_KNEE_DEG) -> None:
+    def __init__(self, history: int = 150) -> None:
         self._median = RunningMedian(history)
-        self.straight_knee_deg = straight_knee_deg
+        self._least_flexion = float("inf")
+        self.standing = False  # whether the last frame given to update() was a standing one
+
+    def is_standing(self, pose: PoseFrame) -> bool:
+        """True when the legs are about as straight as this person's straightest frame so far."""
+        flexion = 180.0 - leg_straightness(pose)
+        self._least_flexion = min(self._least_flexion, flexion)
+        return flexion <= min(self._least_flexion + STANDING_MARGIN_DEG, MAX_STANDING_FLEXION_DEG)
 
     def update(self, pose: PoseFrame | None) -> np.ndarray | None:
-        if pose is not None and leg_straightness(pose) >= self.straight_knee_deg:
+        self.standing = pose is not None and self.is_standing(pose)
+        if pose is not None and self.standing:
             up = body_up(pose)
             if up is not None:
                 self._median.update(-up if up[1] > 0 else up)

@@ -21,6 +21,10 @@ MIN_FOOT_CONFIDENCE = 0.5
 MIN_LEG_CONFIDENCE = 0.5
 EDGE_MARGIN = 0.005  # normalised image units: a foot this close to the border counts as cut off
 MIN_ELEVATION_DEG = 4.0  # below this the camera sees the floor edge-on: floor angles are unmeasurable
+# FPPA is defined for moderate knee bends (it was validated on single-leg squats and landings). In a deep
+# squat the thigh points at the camera, its frontal projection collapses and the angle means nothing;
+# the knee-over-foot offset still does.
+FPPA_MAX_FLEXION_DEG = 75.0
 
 
 @dataclass(frozen=True)
@@ -241,7 +245,10 @@ def measure(
         elif not supports(view, "knee"):
             reasons[key] = UNSUPPORTED_REASON["knee"]
         else:
-            fppa = fppa_deg(lifted[leg.hip], lifted[leg.knee], lifted[leg.ankle], left, up, side)
+            if leg_flexion_deg(pose, side) <= FPPA_MAX_FLEXION_DEG:
+                fppa = fppa_deg(lifted[leg.hip], lifted[leg.knee], lifted[leg.ankle], left, up, side)
+            else:
+                reasons[key] = "knee bent too far for the frontal-plane angle (see knee offset)"
             if not foot_reason[side] and floor_ok:
                 offset = knee_offset_ratio(lifted[leg.knee], floor[side]["heel"], floor[side]["toe"], up, side, hip_width)
         sides[side] = SideMetrics(turnout_deg=turnout, knee_fppa_deg=fppa, knee_offset_ratio=offset)
@@ -274,6 +281,15 @@ def measure(
         camera_elevation_deg=elevation,
         reasons=reasons,
     )
+
+
+def leg_flexion_deg(pose: PoseFrame, side: Side) -> float:
+    """Knee flexion of one leg (0 = straight), from the 3D landmarks."""
+    leg = LEG[side]
+    w = pose.world_xyz
+    a, b = w[leg.hip] - w[leg.knee], w[leg.ankle] - w[leg.knee]
+    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
+    return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
 def knee_flexion_deg(pose: PoseFrame) -> float:

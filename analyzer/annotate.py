@@ -1,0 +1,144 @@
+"""Drawing the overlay: skeleton, each foot's line on the floor with its turnout, stance width, knee lines.
+
+``annotate`` never changes the caller's image: it draws on and returns a copy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from analyzer.landmarks import LEG, SKELETON_EDGES, PoseFrame, Side
+from analyzer.stance import StanceMetrics
+
+# RGB colours
+SIDE_COLOUR = {Side.LEFT: (60, 160, 255), Side.RIGHT: (255, 150, 40)}
+SKELETON = (235, 235, 235)
+GOOD = (70, 200, 90)
+INSIDE = (240, 60, 60)  # knee medial of the foot
+OUTSIDE = (190, 90, 240)  # knee lateral of the foot
+UNKNOWN = (150, 150, 150)
+KNEE_OFFSET_LIMIT = 0.15  # knee offset (x hip width) beyond which the knee line changes colour
+KNEE_FPPA_LIMIT_DEG = 10.0
+
+
+@dataclass(frozen=True)
+class FootOverlay:
+    """Pixels of one foot's floor line: heel, toe, a point further along the foot, and straight ahead."""
+
+    heel_px: np.ndarray
+    toe_px: np.ndarray
+    ahead_px: np.ndarray
+    forward_px: np.ndarray
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """What to draw besides the metrics: the pose and the feet lines (None where not measurable)."""
+
+    pose: PoseFrame | None
+    feet: dict[Side, FootOverlay | None]
+
+
+def knee_colour(metrics: StanceMetrics, side: Side) -> tuple[int, int, int]:
+    """Green when the knee stays over the foot, red when inside (medial), violet when outside."""
+    m = metrics.side(side)
+    if math.isfinite(m.knee_offset_ratio):
+        if m.knee_offset_ratio > KNEE_OFFSET_LIMIT:
+            return INSIDE
+        if m.knee_offset_ratio < -KNEE_OFFSET_LIMIT:
+            return OUTSIDE
+        return GOOD
+    if math.isfinite(m.knee_fppa_deg):
+        if m.knee_fppa_deg > KNEE_FPPA_LIMIT_DEG:
+            return INSIDE
+        if m.knee_fppa_deg < -KNEE_FPPA_LIMIT_DEG:
+            return OUTSIDE
+        return GOOD
+    return UNKNOWN
+
+
+def _pt(p: np.ndarray) -> tuple[int, int]:
+    return int(round(float(p[0]))), int(round(float(p[1])))
+
+
+def _ok(*pts: np.ndarray) -> bool:
+    return all(np.all(np.isfinite(p)) for p in pts)
+
+
+def _fmt(v: float, unit: str = "", signed: bool = False, digits: int = 0) -> str:
+    if not math.isfinite(v):
+        return "--"
+    return f"{v:+.{digits}f}{unit}" if signed else f"{v:.{digits}f}{unit}"
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], thick: int) -> None:
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+
+
+def annotate(rgb: np.ndarray, overlay: Overlay, metrics: StanceMetrics | None, cues: tuple[str, ...] = ()) -> np.ndarray:
+    """Return a copy of ``rgb`` with the overlay, a numbers panel and the first cue drawn on it."""
+    img = rgb.copy()
+    h, w = img.shape[:2]
+    unit_px = max(1.0, min(w, h) / 480.0)
+    thick = max(1, int(round(1.5 * unit_px)))
+    pose = overlay.pose
+    if pose is not None:
+        px = pose.pixels_xy
+        conf = np.minimum(pose.visibility, pose.presence)
+        for a, b in SKELETON_EDGES:
+            if conf[a] > 0.3 and conf[b] > 0.3:
+                cv2.line(img, _pt(px[a]), _pt(px[b]), SKELETON, thick, cv2.LINE_AA)
+        if metrics is not None:
+            for side in Side:
+                leg = LEG[side]
+                colour = knee_colour(metrics, side)
+                pts = [px[leg.hip], px[leg.knee], px[leg.ankle]]
+                cv2.polylines(img, [np.array([_pt(p) for p in pts], dtype=np.int32)], False, colour, thick + 2, cv2.LINE_AA)
+                cv2.circle(img, _pt(px[leg.knee]), int(4 * unit_px), colour, -1, cv2.LINE_AA)
+    for side, foot in overlay.feet.items():
+        if foot is None or not _ok(foot.heel_px, foot.toe_px, foot.ahead_px):
+            continue
+        colour = SIDE_COLOUR[side]
+        if _ok(foot.forward_px):
+            cv2.line(img, _pt(foot.heel_px), _pt(foot.forward_px), (255, 255, 255), max(1, thick - 1), cv2.LINE_AA)
+        cv2.line(img, _pt(foot.heel_px), _pt(foot.ahead_px), colour, thick + 1, cv2.LINE_AA)
+        cv2.circle(img, _pt(foot.heel_px), int(3 * unit_px), colour, -1, cv2.LINE_AA)
+        if metrics is not None:
+            label = _fmt(metrics.side(side).turnout_deg, " deg", signed=True)
+            _text(img, label, _pt(foot.ahead_px + np.array([4 * unit_px, 0])), 0.5 * unit_px, colour, thick)
+    feet = [overlay.feet.get(s) for s in Side]
+    if metrics is not None and all(f is not None and _ok(f.heel_px) for f in feet):
+        a, b = feet[0].heel_px, feet[1].heel_px  # type: ignore[union-attr]
+        cv2.line(img, _pt(a), _pt(b), (255, 255, 0), max(1, thick - 1), cv2.LINE_AA)
+    if metrics is not None:
+        _panel(img, metrics, unit_px, thick)
+    if cues:
+        _text(img, cues[0], (int(10 * unit_px), h - int(12 * unit_px)), 0.6 * unit_px, (255, 255, 120), thick)
+    return img
+
+
+def _panel(img: np.ndarray, m: StanceMetrics, unit_px: float, thick: int) -> None:
+    width = _fmt(m.stance_width_ratio, "x hip", digits=2)
+    if math.isfinite(m.stance_width_cm):
+        width += f" ({m.stance_width_cm:.0f} cm)"
+    lines = [
+        f"Turnout  L {_fmt(m.left.turnout_deg, ' deg', True)}   R {_fmt(m.right.turnout_deg, ' deg', True)}",
+        f"Stance   {width}",
+        f"Knee     L {_fmt(m.left.knee_fppa_deg, ' deg', True)}   R {_fmt(m.right.knee_fppa_deg, ' deg', True)}",
+        f"View     {m.view.label}",
+    ]
+    scale = 0.5 * unit_px
+    line_h = int(22 * unit_px)
+    box_w = int(330 * unit_px)
+    box_h = line_h * len(lines) + int(10 * unit_px)
+    x0, y0 = int(8 * unit_px), int(8 * unit_px)
+    roi = img[y0 : y0 + box_h, x0 : x0 + box_w]
+    if roi.size:
+        roi[:] = (roi.astype(np.float32) * 0.4).astype(np.uint8)
+    for i, line in enumerate(lines):
+        _text(img, line, (x0 + int(8 * unit_px), y0 + line_h * (i + 1)), scale, (255, 255, 255), thick)

@@ -1,0 +1,57 @@
+"""Writing browser-playable video: H.264 (libx264), yuv420p, faststart, through PyAV.
+
+OpenCV's mp4v does not play in browsers and its avc1 writer is often unavailable; PyAV ships libx264.
+Use as a context manager; frames are RGB uint8 of one fixed size.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+class H264Writer:
+    """Write RGB frames with real timestamps (seconds) to an mp4 file."""
+
+    def __init__(self, path: str | Path, size_wh: tuple[int, int], fps: float = 30.0, crf: int = 23) -> None:
+        self.path = Path(path)
+        w, h = size_wh
+        if w % 2 or h % 2:
+            raise ValueError(f"H.264 with yuv420p needs even sizes, got {w}x{h}")
+        self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
+        rate = Fraction(max(1, int(round(fps * 1000))), 1000) if fps and fps > 0 else Fraction(30)
+        self._stream = self._container.add_stream("libx264", rate=rate)
+        self._stream.width, self._stream.height = w, h
+        self._stream.pix_fmt = "yuv420p"
+        # Millisecond time base for both stream and encoder: variable frame rate keeps its real timing.
+        self._stream.time_base = Fraction(1, 1000)
+        self._stream.codec_context.time_base = Fraction(1, 1000)
+        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        self._last_pts = -1
+        self.frames = 0
+
+    def write(self, rgb: np.ndarray, t_s: float) -> None:
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        pts = max(int(round(t_s * 1000)), self._last_pts + 1)
+        frame.pts, frame.time_base = pts, Fraction(1, 1000)
+        self._last_pts = pts
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._container is None:
+            return
+        for packet in self._stream.encode(None):
+            self._container.mux(packet)
+        self._container.close()
+        self._container = None
+
+    def __enter__(self) -> H264Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

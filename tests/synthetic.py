@@ -1,0 +1,96 @@
+"""Hand-built skeletons seen through a known pinhole camera, for tests with exact expected values.
+
+A body stands on the floor (floor frame: x = subject's left, y = up, z = subject's forward, metres).
+The camera sits ``distance_m`` in front of the subject (rotated ``yaw_deg`` around it), ``height_m`` above
+the floor, looking at the hips. The pose frame's world landmarks are the camera-frame points minus the
+hip centre, exactly what MediaPipe's camera-aligned world landmarks are meant to be, and the image
+landmarks are their exact projections. So every metric has an exact expected value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analyzer.geometry.camera import ANKLE_HEIGHT_M, HEEL_HEIGHT_M, TOE_HEIGHT_M
+from analyzer.landmarks import N_LANDMARKS, Landmark, PoseFrame
+
+HIP_HALF_WIDTH = 0.10  # hip joint centres 0.20 m apart
+FOOT_LENGTH = 0.22
+HIP_HEIGHT = 0.92
+KNEE_HEIGHT = 0.50
+SHOULDER_HEIGHT = 1.42
+
+
+def rot_y(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    return np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+
+
+def body_points(
+    turnout_left_deg: float = 0.0,
+    turnout_right_deg: float = 0.0,
+    heel_half_distance: float = HIP_HALF_WIDTH,
+    knee_shift_medial: tuple[float, float] = (0.0, 0.0),
+) -> dict[Landmark, np.ndarray]:
+    """Floor-frame 3D points of a standing body.
+
+    Heels at x = +/- heel_half_distance; each foot points forward rotated by its turnout (outward);
+    knees lie on the straight hip-ankle line unless shifted medially by ``knee_shift_medial`` metres.
+    """
+    p: dict[Landmark, np.ndarray] = {}
+    for sign, turn, hip, knee_lm, ankle, heel, toe, sh, medial in (
+        (1, turnout_left_deg, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL,
+         Landmark.LEFT_FOOT_INDEX, Landmark.LEFT_SHOULDER, knee_shift_medial[0]),
+        (-1, turnout_right_deg, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE, Landmark.RIGHT_HEEL,
+         Landmark.RIGHT_FOOT_INDEX, Landmark.RIGHT_SHOULDER, knee_shift_medial[1]),
+    ):
+        x_heel = sign * heel_half_distance
+        a = math.radians(turn)
+        direction = np.array([sign * math.sin(a), 0.0, math.cos(a)])  # toe-out rotates the toe away from the midline
+        heel_pt = np.array([x_heel, HEEL_HEIGHT_M, 0.0])
+        p[heel] = heel_pt
+        p[toe] = np.array([x_heel, TOE_HEIGHT_M, 0.0]) + FOOT_LENGTH * direction
+        p[ankle] = np.array([x_heel, ANKLE_HEIGHT_M, 0.05])
+        p[hip] = np.array([sign * HIP_HALF_WIDTH, HIP_HEIGHT, 0.05])
+        f = (KNEE_HEIGHT - ANKLE_HEIGHT_M) / (HIP_HEIGHT - ANKLE_HEIGHT_M)
+        on_line = p[ankle] + f * (p[hip] - p[ankle])
+        p[knee_lm] = on_line - np.array([sign * medial, 0.0, 0.0])
+        p[sh] = np.array([sign * 0.19, SHOULDER_HEIGHT, 0.05])
+    p[Landmark.NOSE] = np.array([0.0, 1.62, 0.12])
+    return p
+
+
+def camera_view(
+    points: dict[Landmark, np.ndarray],
+    height_m: float = 0.9,
+    distance_m: float = 2.6,
+    yaw_deg: float = 0.0,
+    size_wh: tuple[int, int] = (1280, 720),
+    hfov_deg: float = 65.0,
+    t_s: float = 0.0,
+) -> tuple[PoseFrame, float]:
+    """The PoseFrame a perfect model would return, and the focal length in pixels."""
+    w, h = size_wh
+    f = 0.5 * w / math.tan(math.radians(hfov_deg) / 2)
+    target = np.array([0.0, HIP_HEIGHT * 0.8, 0.0])
+    cam_pos = rot_y(yaw_deg) @ np.array([0.0, 0.0, distance_m]) + np.array([0.0, height_m, 0.0])
+    fwd = target - cam_pos
+    fwd /= np.linalg.norm(fwd)
+    down = np.array([0.0, -1.0, 0.0])
+    right = np.cross(down, fwd)
+    right /= np.linalg.norm(right)
+    down = np.cross(fwd, right)
+    rot = np.stack([right, down, fwd])  # rows: camera axes in floor coordinates
+    cam = {k: rot @ (v - cam_pos) for k, v in points.items()}
+    hip_centre = 0.5 * (cam[Landmark.LEFT_HIP] + cam[Landmark.RIGHT_HIP])
+    image_xy = np.full((N_LANDMARKS, 2), 0.5)
+    world = np.zeros((N_LANDMARKS, 3))
+    vis = np.zeros(N_LANDMARKS)
+    for k, c in cam.items():
+        image_xy[k] = ((f * c[0] / c[2] + w / 2) / w, (f * c[1] / c[2] + h / 2) / h)
+        world[k] = c - hip_centre
+        vis[k] = 1.0
+    pose = PoseFrame(image_xy=image_xy, world_xyz=world, visibility=vis, presence=vis.copy(), t_s=t_s, size_wh=size_wh)
+    return pose, f

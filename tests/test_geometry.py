@@ -1,0 +1,127 @@
+"""Floor geometry and metrics on hand-built skeletons seen through a known camera (tests/synthetic.py).
+
+Because the synthetic landmarks are exact projections of a known body, the metrics must come back as
+the numbers the body was built with (to within the numerical error of the solve).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from analyzer.geometry.camera import Intrinsics, estimate_scene
+from analyzer.geometry.metrics import fppa_deg, knee_offset_ratio, measure, turnout_deg
+from analyzer.landmarks import Side
+from analyzer.stance import View
+from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
+
+
+def metrics_for(points, **cam):
+    pose, f = camera_view(points, **cam)
+    intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+    scene = estimate_scene(pose, intr)
+    assert scene is not None
+    return measure(pose, scene), scene
+
+
+LEFT = np.array([1.0, 0.0, 0.0])
+UP = np.array([0.0, 1.0, 0.0])
+FWD = np.array([0.0, 0.0, 1.0])
+
+
+def test_turnout_sign_convention():
+    # A foot pointing 45 deg towards the subject's left: toe-out for the left foot, toe-in for the right.
+    heel = np.zeros(3)
+    toe = np.array([1.0, 0.0, 1.0])
+    assert turnout_deg(heel, toe, LEFT, FWD, Side.LEFT) == pytest.approx(45.0)
+    assert turnout_deg(heel, toe, LEFT, FWD, Side.RIGHT) == pytest.approx(-45.0)
+    assert math.isnan(turnout_deg(heel, heel, LEFT, FWD, Side.LEFT))
+
+
+def test_fppa_sign_and_size():
+    # Left leg: hip at x=0.1, ankle at x=0.1 straight below; knee moved 0.05 m towards the midline (-x)
+    # halfway down. Thigh and shank each deviate atan(0.05/0.4) from vertical, so FPPA = 2*atan(0.125).
+    hip, ankle = np.array([0.1, 0.9, 0.0]), np.array([0.1, 0.1, 0.0])
+    knee_in = np.array([0.05, 0.5, 0.0])
+    expected = 2 * math.degrees(math.atan(0.05 / 0.4))
+    assert fppa_deg(hip, knee_in, ankle, LEFT, UP, Side.LEFT) == pytest.approx(expected)
+    knee_out = np.array([0.15, 0.5, 0.0])
+    assert fppa_deg(hip, knee_out, ankle, LEFT, UP, Side.LEFT) == pytest.approx(-expected)
+    # Mirror image for the right leg: medial is +x.
+    m = np.array([-1.0, 1.0, 1.0])
+    assert fppa_deg(hip * m, knee_out * m, ankle * m, LEFT, UP, Side.RIGHT) == pytest.approx(-expected)
+    assert fppa_deg(hip * m, knee_in * m, ankle * m, LEFT, UP, Side.RIGHT) == pytest.approx(expected)
+    assert fppa_deg(hip, np.array([0.1, 0.5, 0.0]), ankle, LEFT, UP, Side.LEFT) == 0.0
+
+
+def test_knee_offset_medial_positive():
+    # Left foot along +z from the origin; a knee 0.02 m towards -x (the midline) is medial: +0.02 / 0.2 = +0.1.
+    heel, toe = np.zeros(3), np.array([0.0, 0.0, 0.2])
+    knee = np.array([-0.02, 0.5, 0.1])
+    assert knee_offset_ratio(knee, heel, toe, UP, Side.LEFT, 0.2) == pytest.approx(0.1)
+    assert knee_offset_ratio(knee, heel, toe, UP, Side.RIGHT, 0.2) == pytest.approx(-0.1)
+
+
+@pytest.mark.parametrize(
+    ("turn_l", "turn_r", "cam"),
+    [
+        (0.0, 0.0, {}),
+        (10.0, 10.0, {}),
+        (30.0, 5.0, {}),
+        (-8.0, 20.0, {"height_m": 1.4}),
+        (40.0, 40.0, {"height_m": 0.45, "distance_m": 3.2}),
+        (15.0, 25.0, {"yaw_deg": 30.0}),
+        (15.0, 25.0, {"yaw_deg": -45.0, "size_wh": (720, 1280), "hfov_deg": 40.0}),
+    ],
+)
+def test_turnout_recovered_through_the_camera(turn_l, turn_r, cam):
+    # The 2D image angle of these feet differs from the true angle by up to tens of degrees (perspective);
+    # floor back-projection through the exact camera must undo that.
+    m, _ = metrics_for(body_points(turn_l, turn_r), **cam)
+    assert m.left.turnout_deg == pytest.approx(turn_l, abs=0.5)
+    assert m.right.turnout_deg == pytest.approx(turn_r, abs=0.5)
+
+
+def test_stance_width_ratio_and_view():
+    # Heels 0.40 m apart, hip joint centres 0.20 m apart: ratio 2.0.
+    m, scene = metrics_for(body_points(heel_half_distance=0.20))
+    assert m.stance_width_ratio == pytest.approx(0.40 / (2 * HIP_HALF_WIDTH), rel=0.02)
+    assert m.view is View.FRONTAL
+    assert abs(m.yaw_deg) < 1.0
+    assert scene.camera_height_m == pytest.approx(0.9, rel=0.05)
+
+
+@pytest.mark.parametrize(("yaw", "view"), [(40.0, View.OBLIQUE), (90.0, View.LEFT_SAGITTAL), (-90.0, View.RIGHT_SAGITTAL), (180.0, View.POSTERIOR)])
+def test_view_from_camera_position(yaw, view):
+    # yaw_deg places the camera around the subject: +90 puts it on the subject's left side.
+    m, _ = metrics_for(body_points(10, 10), yaw_deg=yaw)
+    assert m.view is view
+
+
+def test_side_view_reports_nan_with_reason():
+    m, _ = metrics_for(body_points(10, 10), yaw_deg=90.0)
+    assert math.isnan(m.left.turnout_deg) and math.isnan(m.stance_width_ratio)
+    assert "side view" in m.reasons["turnout_deg.left"]
+
+
+def test_knee_valgus_through_the_camera():
+    # Knees moved 0.04 m medially at 0.5 m height: hip-ankle vertical span is 0.85 m, so the thigh and the
+    # shank deviate by atan(0.04/0.42) and atan(0.04/0.43) from the hip-ankle line: FPPA about 10.7 deg.
+    pts = body_points(5, 5, knee_shift_medial=(0.04, 0.04))
+    expected = math.degrees(math.atan(0.04 / 0.42) + math.atan(0.04 / 0.43))
+    m, _ = metrics_for(pts)
+    assert m.left.knee_fppa_deg == pytest.approx(expected, abs=0.5)
+    assert m.right.knee_fppa_deg == pytest.approx(expected, abs=0.5)
+    assert m.left.knee_offset_ratio > 0 and m.right.knee_offset_ratio > 0
+
+
+def test_foot_out_of_frame_gives_reason():
+    pose, f = camera_view(body_points(), distance_m=1.2)  # too close: feet fall below the image
+    intr = Intrinsics(f_px=f, cx=640, cy=360, size_wh=(1280, 720))
+    scene = estimate_scene(pose, intr)
+    assert scene is not None
+    m = measure(pose, scene)
+    assert math.isnan(m.left.turnout_deg)
+    assert "out of view" in m.reasons["turnout_deg.left"]

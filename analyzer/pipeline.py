@@ -398,8 +398,10 @@ def build_summary(
                     "message": f"No stretch of at least 1 s of standing still was found; values are taken over {what}.",
                 }
             )
-    smooth = [r.smooth for r in used]
-    view = dominant_view(smooth)
+    view = dominant_view([r.smooth for r in used])
+    # Report only what the clip's main view supports: frames seen from another angle do not vote.
+    same_view = [r for r in used if r.smooth.view is view]
+    smooth = [r.smooth for r in (same_view or used)]
     warnings.extend(_content_warnings(records, with_pose, view, options))
     activity = "squat" if reps else ("standing" if windows else "unknown")
     if info.kind == "image":

@@ -89,7 +89,9 @@ def test_stance_width_ratio_and_view():
     m, scene = metrics_for(body_points(heel_half_distance=0.20))
     assert m.stance_width_ratio == pytest.approx(0.40 / (2 * HIP_HALF_WIDTH), rel=0.02)
     assert m.view is View.FRONTAL
-    assert abs(m.yaw_deg) < 1.0
+    # The facing angle's size comes from image width / 3D width; perspective makes that ratio a touch
+    # under 1 even straight on, and acos is steep near 1, so "straight on" reads within a few degrees.
+    assert abs(m.yaw_deg) < 6.0
     assert scene.camera_height_m == pytest.approx(0.9, rel=0.05)
 
 

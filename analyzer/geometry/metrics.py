@@ -116,6 +116,35 @@ def yaw_deg(left: np.ndarray, forward: np.ndarray, to_camera: np.ndarray) -> flo
     return math.degrees(math.atan2(float(left @ to_camera), float(forward @ to_camera)))
 
 
+def facing_yaw_deg(pose: PoseFrame, yaw_3d: float) -> float:
+    """The facing angle, with its size taken from how wide the body looks in the image.
+
+    MediaPipe's depth is weakest exactly where the view matters (a side view puts the hips one behind
+    the other), but the image shows how wide the shoulders and the hips look against the torso's height,
+    which turning does not shorten: |cos(yaw)| = (image width / image torso) / (3D width / 3D torso).
+    The larger of the shoulder and hip ratios is used (arms and clothing narrow one or the other). The 3D
+    landmarks still tell front from back and left from right.
+    """
+    px, w = pose.pixels_xy, pose.world_xyz
+
+    def torso(a: np.ndarray) -> float:
+        mid_sh = 0.5 * (a[Landmark.LEFT_SHOULDER] + a[Landmark.RIGHT_SHOULDER])
+        mid_hip = 0.5 * (a[Landmark.LEFT_HIP] + a[Landmark.RIGHT_HIP])
+        return float(np.linalg.norm(mid_sh - mid_hip))
+
+    t2, t3 = torso(px), torso(w)
+    ratios = []
+    for a, b in ((Landmark.LEFT_HIP, Landmark.RIGHT_HIP), (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)):
+        w3 = float(np.linalg.norm(w[a] - w[b]))
+        if w3 > 1e-6 and t2 > 1e-6 and t3 > 1e-6:
+            ratios.append((float(np.linalg.norm(px[a] - px[b])) / t2) / (w3 / t3))
+    if not ratios or not math.isfinite(yaw_3d):
+        return yaw_3d
+    size = math.degrees(math.acos(min(1.0, max(ratios))))
+    sign = 1.0 if yaw_3d >= 0 else -1.0
+    return sign * (180.0 - size if abs(yaw_3d) > 90.0 else size)
+
+
 def lift(pose: PoseFrame, scene: Scene) -> np.ndarray:
     """(33, 3) camera-frame points: each 2D landmark's ray, at the depth of its 3D landmark.
 
@@ -216,7 +245,7 @@ def measure(
     heels = {s: floor[s]["heel"] for s in Side}
     heels_ok = all(np.all(np.isfinite(h)) for h in heels.values())
     hip_centre = 0.5 * (lifted[Landmark.LEFT_HIP] + lifted[Landmark.RIGHT_HIP])
-    yaw = yaw_deg(left, forward, unit(on_floor(-hip_centre, up)))
+    yaw = facing_yaw_deg(pose, yaw_deg(left, forward, unit(on_floor(-hip_centre, up))))
     view = classify_yaw(yaw)
     w = pose.world_xyz
     hip_width = float(np.linalg.norm(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP])) * cfg.hip_width_scale

@@ -1,0 +1,134 @@
+"""The real model on real footage (../shared/clips): golden behaviour, CLI outputs, bad input end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import av
+import numpy as np
+import pytest
+
+from analyzer.cli import main
+from analyzer.landmarks import Landmark
+from analyzer.pipeline import AnalysisOptions, analyze_video
+from tests.test_sources import write_video
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def standing(request):
+    from tests.conftest import CLIPS, MODELS, need
+
+    need(MODELS / "pose_landmarker_full.task")
+    return analyze_video(need(CLIPS / "standing/frontal_parallel_feet.mp4"), AnalysisOptions(annotate=False))
+
+
+def test_standing_frontal_parallel_feet(standing):
+    # The catalogue describes this clip as feet nearly parallel, about hip width apart, legs still.
+    s = standing.summary
+    m = s["metrics"]
+    assert s["view"] == "frontal" and s["activity"] == "standing"
+    assert s["frames"]["total"] == 540 and s["frames"]["with_pose"] >= 530
+    left, right = m["turnout_deg"]["left"]["median"], m["turnout_deg"]["right"]["median"]
+    assert -5.0 <= left <= 15.0 and -5.0 <= right <= 15.0  # small turnout
+    assert abs(left - right) < 6.0  # nearly parallel feet read alike
+    assert 0.4 <= m["stance_width_ratio"]["median"] <= 1.3  # "about hip width": neither wide nor crossed
+    assert s["still_windows"], "the legs are still through the clip"
+    # Jitter over still stretches, after smoothing (issue target: SD <= 1 deg; today about 2 deg, see README).
+    assert m["turnout_deg"]["left"]["sd"] < 3.0 and m["turnout_deg"]["right"]["sd"] < 3.0
+    assert s["findings"] and s["exercises"]
+
+
+def test_frames_csv_rows_match_frames(standing, tmp_path):
+    written = standing.write(tmp_path / "out")
+    rows = list(csv.DictReader(open(written["frames.csv"])))
+    assert len(rows) == standing.summary["frames"]["total"]
+    assert {"turnout_left_deg", "knee_fppa_right_deg", "stance_width_ratio", "raw_turnout_left_deg"} <= set(rows[0])
+    summary = json.loads(written["summary.json"].read_text())
+    assert summary["metrics"]["turnout_deg"]["left"]["median"] == standing.summary["metrics"]["turnout_deg"]["left"]["median"]
+
+
+def test_portrait_squat_decodes_upright_and_counts_the_rep(clip):
+    a = analyze_video(clip("squat/IMG_7027.mov"), AnalysisOptions(annotate=False))
+    s = a.summary
+    assert s["input"]["height"] > s["input"]["width"]  # portrait stays portrait
+    pose = next(r.pose for r in a.records if r.pose is not None)
+    # Upright: the nose is above the ankles in the image.
+    assert pose.image_xy[Landmark.NOSE, 1] < pose.image_xy[Landmark.LEFT_ANKLE, 1]
+    assert s["activity"] == "squat" and len(s["reps"]) == 1
+    rep = s["reps"][0]
+    assert rep["knee_flexion_deg"] > 80  # a deep squat
+    assert rep["knee_offset_ratio"]["left"] is not None
+
+
+def test_side_view_reports_what_it_cannot_measure(clip):
+    a = analyze_video(clip("walking/sagittal_jog.mp4"), AnalysisOptions(annotate=False))
+    s = a.summary
+    assert s["view"] in ("left_sagittal", "right_sagittal")
+    assert s["metrics"]["turnout_deg"]["left"]["median"] is None
+    assert "side view" in s["metrics"]["turnout_deg"]["left"]["reason"]
+    assert any(w["code"] == "side_view" for w in s["warnings"])
+
+
+def test_two_people_are_noticed(clip):
+    a = analyze_video(clip("walking/sagittal_two_people.mp4"), AnalysisOptions(annotate=False, max_long_side=640))
+    assert any(r.people > 1 for r in a.records)
+    assert any(w["code"] == "several_people" for w in a.summary["warnings"])
+
+
+def test_cli_writes_outputs_and_browser_playable_video(clip, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["analyze", str(clip("walking/sagittal_jog.mp4")), "--out", str(out), "-q"])
+    assert code == 0
+    assert {p.name for p in out.iterdir()} == {"summary.json", "frames.csv", "annotated.mp4"}
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("view", "frames", "warnings", "metrics"):
+        assert key in summary
+    assert {"median"} <= set(summary["metrics"]["turnout_deg"]["left"])
+    assert {"median"} <= set(summary["metrics"]["knee_fppa_deg"]["right"])
+    assert "median" in summary["metrics"]["stance_width_ratio"]
+    with av.open(str(out / "annotated.mp4")) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.codec_context.pix_fmt == "yuv420p"
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(s)]
+    assert len(frames) == summary["frames"]["total"]
+    printed = capsys.readouterr().out
+    assert "turnout" in printed and "Wrote:" in printed
+
+
+def test_cli_bad_input_exit_code_and_nothing_written(tmp_path, capsys, model_dir):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("hello")
+    out = tmp_path / "out"
+    assert main(["analyze", str(bad), "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err
+    assert not out.exists()
+
+
+def test_no_person_is_a_clear_error(tmp_path, capsys, model_dir):
+    empty = write_video(tmp_path / "wall.mp4", frames=8, size_wh=(320, 240))
+    out = tmp_path / "out"
+    assert main(["analyze", str(empty), "--out", str(out), "-q"]) == 2
+    assert "No person" in capsys.readouterr().err
+    assert not out.exists() and not list(tmp_path.glob(".stance-*"))
+
+
+def test_photo_analysis(tmp_path, clip, capsys):
+    # A still taken from the standing clip, written as a JPEG photo.
+    with av.open(str(clip("standing/frontal_parallel_feet.mp4"))) as c:
+        frame = next(c.decode(video=0)).to_ndarray(format="bgr24")
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "photo.jpg"), frame)
+    out = tmp_path / "out"
+    assert main(["analyze", str(tmp_path / "photo.jpg"), "--out", str(out), "-q"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["kind"] == "image" and summary["view"] == "frontal"
+    assert math.isfinite(summary["metrics"]["turnout_deg"]["left"]["median"])
+    assert (out / "annotated.jpg").exists()
+    img = cv2.imread(str(out / "annotated.jpg"))
+    assert img is not None and np.abs(img.astype(int) - frame.astype(int)).mean() > 0.5  # overlay drawn

@@ -1,0 +1,117 @@
+"""Frame sources and bad input: every failure is one clear InputError, never a traceback from a library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from analyzer.errors import InputError
+from analyzer.sources import VideoFileSource, read_image, scaled_size
+
+
+def write_video(path: Path, frames: int = 10, size_wh=(64, 32), rotation: int = 0, fps: int = 30) -> Path:
+    """A small H.264 clip whose left quarter is white (so orientation can be checked)."""
+    c = av.open(str(path), "w")
+    s = c.add_stream("libx264", rate=fps)
+    s.width, s.height = size_wh
+    s.pix_fmt = "yuv420p"
+    if rotation:
+        s.set_display_rotation(rotation)
+    for i in range(frames):
+        img = np.zeros((size_wh[1], size_wh[0], 3), np.uint8)
+        img[:, : size_wh[0] // 4] = 255
+        f = av.VideoFrame.from_ndarray(img, format="rgb24")
+        f.pts = i
+        for p in s.encode(f):
+            c.mux(p)
+    for p in s.encode(None):
+        c.mux(p)
+    c.close()
+    return path
+
+
+def test_reads_frames_with_increasing_timestamps(tmp_path):
+    path = write_video(tmp_path / "a.mp4", frames=12)
+    with VideoFileSource(path) as src:
+        frames = list(src)
+    assert len(frames) == 12
+    assert src.info.width == 64 and src.info.height == 32
+    t = [f.t_s for f in frames]
+    assert t[0] == 0.0 and all(b > a for a, b in zip(t, t[1:], strict=False))
+    assert t[-1] == pytest.approx(11 / 30, abs=1e-3)
+
+
+def test_rotation_metadata_is_applied_to_pixels(tmp_path):
+    # Display rotation 90 = turn the stored picture 90 deg counter-clockwise: the white left quarter of the
+    # stored 64x32 picture becomes the bottom quarter of an upright 32x64 picture.
+    path = write_video(tmp_path / "r.mp4", rotation=90)
+    with VideoFileSource(path) as src:
+        frame = next(iter(src))
+    assert src.info.rotation_deg == 90
+    assert frame.rgb.shape == (64, 32, 3)
+    assert frame.rgb[-8:, :, 0].mean() > 200 and frame.rgb[:40, :, 0].mean() < 40
+
+
+def test_large_frames_are_scaled_down(tmp_path):
+    path = write_video(tmp_path / "big.mp4", frames=2, size_wh=(2560, 1440))
+    with VideoFileSource(path, max_long_side=1280) as src:
+        frame = next(iter(src))
+    assert frame.rgb.shape == (720, 1280, 3)
+    assert src.info.scaled_from_wh == (2560, 1440)
+    assert scaled_size(1081, 1921, 1280) == (720, 1280)  # even sizes for the encoder
+
+
+def test_single_frame_video(tmp_path):
+    path = write_video(tmp_path / "one.mp4", frames=1)
+    with VideoFileSource(path) as src:
+        assert len(list(src)) == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(b""), "empty"),
+        (lambda p: p.write_text("this is not a video\n" * 50), "not a readable video"),
+        (lambda p: None, "not found"),
+    ],
+)
+def test_bad_files_give_one_clear_error(tmp_path, make, message):
+    path = tmp_path / "clip.mp4"
+    make(path)
+    with pytest.raises(InputError, match=message):
+        VideoFileSource(path)
+
+
+def test_folder_is_not_a_video(tmp_path):
+    with pytest.raises(InputError, match="folder"):
+        VideoFileSource(tmp_path)
+
+
+def test_truncated_video_keeps_frames_before_the_damage(tmp_path):
+    full = write_video(tmp_path / "full.mp4", frames=60, size_wh=(320, 240))
+    data = full.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    # An mp4 with its tail cut off still has its index (moov) at the end missing: either it opens and
+    # decodes what is there, or it fails with a clear message. Both are fine; a traceback is not.
+    cut.write_bytes(data[: len(data) // 2])
+    try:
+        with VideoFileSource(cut) as src:
+            frames = list(src)
+        assert len(frames) < 60
+    except InputError as exc:
+        assert "cut.mp4" in str(exc)
+
+
+def test_image_exif_orientation_and_bad_image(tmp_path):
+    img = np.zeros((40, 80, 3), np.uint8)
+    ok, enc = cv2.imencode(".png", img)
+    (tmp_path / "a.png").write_bytes(enc.tobytes())
+    rgb, info = read_image(tmp_path / "a.png")
+    assert rgb.shape == (40, 80, 3) and info.kind == "image"
+    (tmp_path / "b.jpg").write_text("not an image")
+    with pytest.raises(InputError, match="not a readable image"):
+        read_image(tmp_path / "b.jpg")

@@ -1,0 +1,85 @@
+"""Temporal stages on made-up sequences: which event happens on which frame."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from analyzer.stance import SideMetrics, StanceMetrics
+from analyzer.temporal.events import find_reps, still_windows
+from analyzer.temporal.filters import OneEuroFilter, centred_median
+from analyzer.temporal.summary import smooth_series, stat
+
+
+def test_one_euro_steady_input_converges_and_nan_resets():
+    f = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
+    t = np.arange(0, 3, 1 / 30)
+    out = [f.update(10.0 + (0.5 if i % 2 else -0.5), ti) for i, ti in enumerate(t)]
+    # Alternating +/-0.5 jitter at 15 Hz is far above the 1 Hz cut-off: the output stays near 10.
+    assert max(abs(v - 10.0) for v in out[30:]) < 0.15
+    assert math.isnan(f.update(float("nan"), 3.1))
+    assert f.update(20.0, 3.2) == 20.0  # restarts from the new value after a gap
+
+
+def test_one_euro_follows_a_step_faster_with_beta():
+    t = np.arange(0, 1, 1 / 30)
+    slow, fast = OneEuroFilter(1.0, 0.0), OneEuroFilter(1.0, 1.0)
+    for ti in t:
+        x = 0.0 if ti < 0.5 else 30.0
+        a, b = slow.update(x, ti), fast.update(x, ti)
+    assert b > a  # a higher beta raises the cut-off while the value moves fast
+
+
+def test_centred_median_removes_single_outlier_without_lag():
+    t = np.arange(10) / 30
+    v = np.array([1, 1, 1, 1, 50, 1, 1, 1, 1, 1], dtype=float)
+    out = centred_median(t, v, half_window_s=0.05)  # +/- 1 frame
+    assert out[4] == 1.0
+    ramp = centred_median(t, np.arange(10, dtype=float), 0.05)
+    assert list(ramp[1:-1]) == list(np.arange(1, 9, dtype=float))  # a ramp is unchanged: no lag
+
+
+def test_still_windows_frame_by_frame():
+    t = np.arange(0, 4, 0.1)  # 40 frames
+    speed = np.full(40, 0.02)
+    speed[15] = 0.5  # one moving frame at t = 1.5 s splits the stretch
+    w = still_windows(t, speed, max_speed=0.08, min_duration_s=1.0)
+    assert [(round(x.start_s, 1), round(x.end_s, 1)) for x in w] == [(0.0, 1.4), (1.6, 3.9)]
+    speed[25] = np.nan  # no person at 2.5 s: 1.6..2.4 is shorter than 1 s
+    w = still_windows(t, speed, max_speed=0.08, min_duration_s=1.0)
+    assert [(round(x.start_s, 1), round(x.end_s, 1)) for x in w] == [(0.0, 1.4), (2.6, 3.9)]
+
+
+def test_find_reps_counts_two_squats_and_ignores_a_shallow_dip():
+    t = np.arange(0, 10, 0.1)
+    flex = np.zeros_like(t)
+    flex[10:30] = 90 * np.sin(np.linspace(0, np.pi, 20))  # rep 1, bottom at t ~ 1.95
+    flex[40:50] = 30 * np.sin(np.linspace(0, np.pi, 10))  # a dip to 30 deg: not a rep (enter at 40)
+    flex[60:80] = 70 * np.sin(np.linspace(0, np.pi, 20))  # rep 2
+    reps = find_reps(t, flex)
+    assert len(reps) == 2
+    assert reps[0].knee_flexion_deg == pytest.approx(90 * np.sin(np.pi * 9 / 19), abs=1e-6)
+    assert 1.0 <= reps[0].start_s < reps[0].bottom_s < reps[0].end_s <= 3.0
+    assert 6.0 <= reps[1].start_s < reps[1].end_s <= 8.0
+
+
+def test_smooth_series_keeps_gaps():
+    raw = [
+        StanceMetrics(t_s=i / 30, left=SideMetrics(turnout_deg=(float("nan") if i == 5 else 10.0 + (i == 3) * 40)))
+        for i in range(10)
+    ]
+    sm = smooth_series(raw, half=2)
+    assert sm[3].left.turnout_deg == 10.0  # the outlier is removed
+    assert math.isnan(sm[5].left.turnout_deg)  # the gap is not filled in
+
+
+def test_stat_uncertainty_is_at_least_method_error():
+    s = stat([10.0, 10.2, 9.8, 10.1], method_error=3.0)
+    assert s["median"] == pytest.approx(10.05)
+    assert s["uncertainty"] == 3.0
+    wide = stat([0.0, 20.0, 0.0, 20.0], method_error=3.0)
+    assert wide["uncertainty"] == pytest.approx(10.0)
+    empty = stat([float("nan")], 3.0, ["left foot out of view"])
+    assert empty["median"] is None and empty["reason"] == "left foot out of view"

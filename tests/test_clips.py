@@ -44,7 +44,8 @@ def test_standing_frontal_parallel_feet(standing):
 
 def test_frames_csv_rows_match_frames(standing, tmp_path):
     written = standing.write(tmp_path / "out")
-    rows = list(csv.DictReader(open(written["frames.csv"])))
+    with open(written["frames.csv"]) as fh:
+        rows = list(csv.DictReader(fh))
     assert len(rows) == standing.summary["frames"]["total"]
     assert {"turnout_left_deg", "knee_fppa_right_deg", "stance_width_ratio", "raw_turnout_left_deg"} <= set(rows[0])
     summary = json.loads(written["summary.json"].read_text())

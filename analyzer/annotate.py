@@ -111,10 +111,9 @@ def annotate(rgb: np.ndarray, overlay: Overlay, metrics: StanceMetrics | None, c
         if metrics is not None:
             label = _fmt(metrics.side(side).turnout_deg, " deg", signed=True)
             _text(img, label, _pt(foot.ahead_px + np.array([4 * unit_px, 0])), 0.5 * unit_px, colour, thick)
-    feet = [overlay.feet.get(s) for s in Side]
-    if metrics is not None and all(f is not None and _ok(f.heel_px) for f in feet):
-        a, b = feet[0].heel_px, feet[1].heel_px  # type: ignore[union-attr]
-        cv2.line(img, _pt(a), _pt(b), (255, 255, 0), max(1, thick - 1), cv2.LINE_AA)
+    fl, fr = overlay.feet.get(Side.LEFT), overlay.feet.get(Side.RIGHT)
+    if metrics is not None and fl is not None and fr is not None and _ok(fl.heel_px, fr.heel_px):
+        cv2.line(img, _pt(fl.heel_px), _pt(fr.heel_px), (255, 255, 0), max(1, thick - 1), cv2.LINE_AA)
     if metrics is not None:
         _panel(img, metrics, unit_px, thick)
     if cues:

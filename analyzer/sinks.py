@@ -21,7 +21,9 @@ class H264Writer:
         w, h = size_wh
         if w % 2 or h % 2:
             raise ValueError(f"H.264 with yuv420p needs even sizes, got {w}x{h}")
-        self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
+        self._container: av.container.OutputContainer | None = av.open(
+            str(self.path), mode="w", options={"movflags": "+faststart"}
+        )
         rate = Fraction(max(1, int(round(fps * 1000))), 1000) if fps and fps > 0 else Fraction(30)
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width, self._stream.height = w, h
@@ -34,6 +36,8 @@ class H264Writer:
         self.frames = 0
 
     def write(self, rgb: np.ndarray, t_s: float) -> None:
+        if self._container is None:
+            raise ValueError("H264Writer is closed")
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
         pts = max(int(round(t_s * 1000)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)

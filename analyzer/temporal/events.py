@@ -67,7 +67,7 @@ def leg_speed(prev: PoseFrame, cur: PoseFrame) -> float:
 
 
 def still_windows(
-    t_s: Sequence[float], speed: Sequence[float], max_speed: float = STILL_SPEED, min_duration_s: float = STILL_MIN_S
+    t_s: Sequence[float] | np.ndarray, speed: Sequence[float] | np.ndarray, max_speed: float = STILL_SPEED, min_duration_s: float = STILL_MIN_S
 ) -> list[Window]:
     """Runs of consecutive frames whose (smoothed) speed stays below ``max_speed`` for ``min_duration_s``.
 
@@ -105,8 +105,8 @@ REP_MIN_DEPTH_DEG = 45.0
 
 
 def find_reps(
-    t_s: Sequence[float],
-    knee_flexion_deg: Sequence[float],
+    t_s: Sequence[float] | np.ndarray,
+    knee_flexion_deg: Sequence[float] | np.ndarray,
     enter_deg: float = REP_ENTER_DEG,
     exit_deg: float = REP_EXIT_DEG,
     min_depth_deg: float = REP_MIN_DEPTH_DEG,

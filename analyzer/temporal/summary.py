@@ -62,8 +62,15 @@ def median_metrics(window: Sequence[StanceMetrics], centre: int) -> StanceMetric
         sides[side] = SideMetrics(
             **{f: med(lambda m, f=f, s=side: getattr(m.side(s), f)) for f in _SIDE_FIELDS}  # type: ignore[misc]
         )
-    both = {f: med(lambda m, f=f: getattr(m, f)) for f in _BOTH_FIELDS}  # type: ignore[misc]
-    return replace(c, left=sides[Side.LEFT], right=sides[Side.RIGHT], yaw_deg=med(lambda m: m.yaw_deg), **both)
+    return replace(
+        c,
+        left=sides[Side.LEFT],
+        right=sides[Side.RIGHT],
+        yaw_deg=med(lambda m: m.yaw_deg),
+        stance_width_ratio=med(lambda m: m.stance_width_ratio),
+        ankle_width_ratio=med(lambda m: m.ankle_width_ratio),
+        stance_width_cm=med(lambda m: m.stance_width_cm),
+    )
 
 
 def smooth_series(raw: Sequence[StanceMetrics], half: int = SMOOTH_HALF_FRAMES) -> list[StanceMetrics]:

@@ -76,6 +76,10 @@ def _fmt(v: float, unit: str = "", signed: bool = False, digits: int = 0) -> str
 
 
 def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], thick: int) -> None:
+    """Outlined text, moved inside the image if it would run off an edge."""
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thick + 3)
+    h, w = img.shape[:2]
+    org = (min(max(0, org[0]), max(0, w - tw - 2)), min(max(th + 2, org[1]), max(th + 2, h - base - 2)))
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 3, cv2.LINE_AA)
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
 

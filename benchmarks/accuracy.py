@@ -1,0 +1,118 @@
+"""Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
+
+    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--limit N] [--out FILE.md]
+
+For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
+absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
+and right readings fit the truth better crossed over). Writes a markdown table (default
+benchmarks/results/accuracy.md) and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.errors import StanceError
+from analyzer.pipeline import AnalysisOptions, analyze_image
+from analyzer.pose import PoseEstimator
+from analyzer.stance import StanceMetrics
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
+DEFAULT_OUT = HERE / "results" / "accuracy.md"
+
+# metric name -> (getter on StanceMetrics, getter on the truth dict)
+SIDE_METRICS = ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio")
+BOTH_METRICS = ("stance_width_ratio",)
+
+
+def predicted(m: StanceMetrics, name: str, side: str | None) -> float:
+    if side is None:
+        return float(getattr(m, name))
+    return float(getattr(m.left if side == "left" else m.right, name))
+
+
+def score_stills(truth: dict[str, Any], split: str, limit: int | None, data_dir: Path) -> dict[str, dict[str, list]]:
+    """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps."""
+    errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
+    est = PoseEstimator("full", "image")
+    try:
+        for s in stills:
+            kind = s["camera"]["camera_kind"]
+            opts = AnalysisOptions(annotate=False)
+            try:
+                m = analyze_image(data_dir / s["image"], opts, estimator=est).records[0].raw
+            except StanceError:
+                m = StanceMetrics.empty(0.0, "no person")
+            t = s["truth"]
+            for name in SIDE_METRICS:
+                for side in ("left", "right"):
+                    errors[kind][name].append(predicted(m, name, side) - t[name][side])
+                    errors["all"][name].append(errors[kind][name][-1])
+                pl, pr = predicted(m, name, "left"), predicted(m, name, "right")
+                tl, tr = t[name]["left"], t[name]["right"]
+                if name == "turnout_deg" and math.isfinite(pl) and math.isfinite(pr) and abs(tl - tr) >= 10:
+                    swapped = abs(pl - tr) + abs(pr - tl) < abs(pl - tl) + abs(pr - tr)
+                    errors[kind]["turnout_swaps"].append(float(swapped))
+                    errors["all"]["turnout_swaps"].append(float(swapped))
+            for name in BOTH_METRICS:
+                errors[kind][name].append(predicted(m, name, None) - t[name])
+                errors["all"][name].append(errors[kind][name][-1])
+    finally:
+        est.close()
+    return errors
+
+
+def table(errors: dict[str, dict[str, list[float]]], split: str, n: int) -> str:
+    lines = [
+        f"Synthetic stills, split `{split}` ({n} images; full model, no calibration, field-of-view prior).",
+        "",
+        "| camera | metric | MAE | bias | P95 | detected | L/R swaps |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in sorted(errors, key=lambda k: (k == "all", k)):
+        for name in (*SIDE_METRICS, *BOTH_METRICS):
+            e = np.asarray(errors[kind].get(name, []), dtype=float)
+            if not len(e):
+                continue
+            ok = e[np.isfinite(e)]
+            swaps = errors[kind].get("turnout_swaps", []) if name == "turnout_deg" else []
+            unit = " deg" if name.endswith("_deg") else ""
+            if len(ok):
+                mae, bias, p95 = np.mean(np.abs(ok)), np.mean(ok), np.percentile(np.abs(ok), 95)
+                vals = f"{mae:.2f}{unit} | {bias:+.2f} | {p95:.2f}"
+            else:
+                vals = "- | - | -"
+            sw = f"{int(sum(swaps))}/{len(swaps)}" if swaps else ""
+            lines.append(f"| {kind} | {name} | {vals} | {len(ok)}/{len(e)} | {sw} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
+    ap.add_argument("--split", default="all", choices=("train", "holdout", "all"))
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = ap.parse_args()
+    if not args.truth.is_file():
+        raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
+    truth = json.loads(args.truth.read_text())
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent)
+    n = len(errors["all"]["stance_width_ratio"])
+    text = table(errors, args.split, n)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

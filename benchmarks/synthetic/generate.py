@@ -48,6 +48,7 @@ HOLDOUT_CAMS = [
 TRAIN_BODIES = ["male_avg", "female_avg"]
 HOLDOUT_BODIES = ["male_heavy"]
 SIZE = {"landscape": (640, 480), "portrait": (480, 640)}
+SIZE_HD = {"landscape": (1280, 720), "portrait": (720, 1280)}  # HD webcam / phone video frames
 
 SKIN = {"male_avg": (0.87, 0.68, 0.56), "female_avg": (0.93, 0.76, 0.62), "male_heavy": (0.45, 0.30, 0.22)}
 HAIR = {"male_avg": (0.30, 0.20, 0.12), "female_avg": (0.08, 0.06, 0.05), "male_heavy": (0.05, 0.04, 0.04)}
@@ -181,7 +182,9 @@ def _job(work: Path, name: str, p: B.Posed, cam: C.Camera, pal: dict, idx, fr, o
     return {"verts": f"verts/{name}.npz", "out": out_rel, "camera": cam.to_json(), "palette": pal}
 
 
-def prepare(work: Path, n_stills: int, seed: int) -> None:
+def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = False, tag: str = "") -> None:
+    """Poses, cameras, truth and render jobs for stills ``first`` .. ``first + n_stills - 1`` (and, for the
+    main batch, the clips). ``tag`` names the extra batch's job/truth files; ``hd`` renders at 1280x720."""
     (work / "verts").mkdir(parents=True, exist_ok=True)
     (work / "stills").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed + 1)
@@ -192,7 +195,7 @@ def prepare(work: Path, n_stills: int, seed: int) -> None:
         idx_b, faces_b = S.render_topology(m)
         fr[bt] = S.face_regions(S.vertex_regions(m), idx_b, faces_b)
     jobs, records = [], []
-    for i, pl in enumerate(still_plan(n_stills, seed)):
+    for i, pl in enumerate(still_plan(n_stills, seed), start=first):
         m = models[pl["body_type"]]
         for _ in range(50):
             spec = sample_spec(rng, pl["category"])
@@ -206,7 +209,7 @@ def prepare(work: Path, n_stills: int, seed: int) -> None:
             raise RuntimeError(f"no feasible pose for {pl}")
         kind, h, fov, yaw, orient = pl["cam"]
         yaw_deg = float(yaw * (1 if rng.uniform() < 0.5 else -1)) if yaw else float(rng.uniform(-4, 4))
-        W, H = SIZE[orient]
+        W, H = (SIZE_HD if hd else SIZE)[orient]
         cam = C.frame_subject(p.verts[idx], width=W, height=H, hfov_deg=fov, cam_height=h, yaw_deg=yaw_deg,
                               margin=float(rng.uniform(0.04, 0.14)), aim_height_frac=float(rng.uniform(0.45, 0.55)),
                               kind=kind, orientation=orient)
@@ -216,9 +219,9 @@ def prepare(work: Path, n_stills: int, seed: int) -> None:
         records.append({"id": sid, "image": f"stills/{sid}.jpg", "split": pl["split"],
                         "body_type": pl["body_type"], "category": pl["category"], "pose_spec": _r(spec_json(spec)),
                         "camera": _r(cam.to_json(), 6), "truth": truth_record(p, cam)})
-    S.write_jobs(work / "jobs_stills.json", "scene.npz", jobs)
-    (work / "stills_truth.json").write_text(json.dumps(records))
-    prepare_clips(work, models, idx, fr, rng)
+    S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
+    (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
+    prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag else MAIN_CLIPS)
     print(f"prepared {len(jobs)} stills in {work}")
 
 
@@ -240,11 +243,24 @@ def clip_specs() -> dict[str, dict]:
             "body_type": "male_heavy", "cam": ("low_phone", 0.45, 65, 0, "portrait"), "size": (360, 480),
             "specs": [B.PoseSpec(turnout_deg=(10 + 20 * f, 10 + 20 * f), stance_width_ratio=0.7 + 1.6 * f,
                                  fppa_deg=(-4 * f, -4 * f)) for f in ph]},
+        "turnout_sweep_oblique30": {
+            "body_type": "male_avg", "cam": ("oblique30", 1.2, 60, -30, "landscape"), "size": (480, 360),
+            "specs": [B.PoseSpec(turnout_deg=(40 * f, 35 * f), stance_width_ratio=1.3) for f in ph]},
+        "knee_sway": {  # knees from varus to valgus and back, standing, wide stance
+            "body_type": "female_avg", "cam": ("laptop", 0.9, 65, 0, "landscape"), "size": (480, 360),
+            "specs": [B.PoseSpec(turnout_deg=(15, 15), stance_width_ratio=1.8, knee_flexion_deg=15,
+                                 fppa_deg=(-8 + 24 * f, -8 + 22 * f)) for f in ph]},
     }
 
 
-def prepare_clips(work: Path, models, idx, fr, rng) -> None:
+MAIN_CLIPS = ("turnout_sweep", "squat_knees_in", "stance_widen")
+EXTRA_CLIPS = ("turnout_sweep_oblique30", "knee_sway")
+
+
+def prepare_clips(work: Path, models, idx, fr, rng, names) -> None:
     for name, cs in clip_specs().items():
+        if name not in names:
+            continue
         (work / "clips" / name).mkdir(parents=True, exist_ok=True)
         m = models[cs["body_type"]]
         posed = [B.pose_body(m, s) for s in cs["specs"]]
@@ -286,7 +302,7 @@ SAMPLE_PICKS = ("laptop_toeout", "oblique", "squat", "low_phone")
 def index(work: Path, out: Path, samples_dir: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "stills").mkdir(exist_ok=True)
-    records = json.loads((work / "stills_truth.json").read_text())
+    records = [r for f in sorted(work.glob("stills_truth*.json")) for r in json.loads(f.read_text())]
     done = []
     for r in records:
         src = work / r["image"]
@@ -351,12 +367,15 @@ def main(argv=None) -> None:
     ap.add_argument("--samples", type=Path, default=REPO / "samples" / "synthetic")
     ap.add_argument("--stills", type=int, default=168)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--first", type=int, default=0, help="index of the first still (extra batches)")
+    ap.add_argument("--hd", action="store_true", help="render the stills at 1280x720 / 720x1280")
+    ap.add_argument("--tag", default="", help="name suffix of an extra batch's job and truth files")
     ap.add_argument("--bpy-python", default=None)
     ap.add_argument("--which", default="all", help="render only job files whose name contains this")
     a = ap.parse_args(argv)
     if a.stage in ("prepare", "all"):
         B.fetch_wheel()
-        prepare(a.work, a.stills, a.seed)
+        prepare(a.work, a.stills, a.seed, a.first, a.hd, a.tag)
     if a.stage in ("render", "all"):
         render(a.work, bpy_python(a.bpy_python), a.which)
     if a.stage in ("index", "all"):

@@ -56,6 +56,7 @@ def main(argv=None) -> None:
         px = r["truth"]["points_px"]
         e = [float(np.hypot(L[i].x * W - px[k][0], L[i].y * H - px[k][1])) for k, i in MP_INDEX.items()]
         per_kind.setdefault(f"{r['split']}/{r['camera']['camera_kind']}", []).append(float(np.median(e)))
+    lm.close()
     print(f"{len(recs)} stills, no pose in {missed}")
     for k in sorted(per_kind):
         v = per_kind[k]

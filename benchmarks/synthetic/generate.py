@@ -334,7 +334,7 @@ def index(work: Path, out: Path, samples_dir: Path) -> None:
     # samples for newcomers
     samples_dir.mkdir(parents=True, exist_ok=True)
     picks = {}
-    for r in done:
+    for r in sorted(done, key=lambda r: r["split"] != "train"):  # prefer train stills
         t, kind = r["truth"], r["camera"]["camera_kind"]
         straight = abs(t["knee_flexion_deg"]["left"]) < 10
         if "laptop_toeout" not in picks and kind == "laptop" and straight \

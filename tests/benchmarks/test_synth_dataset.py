@@ -1,0 +1,65 @@
+"""Consistency of the committed synthetic set (benchmarks/synthetic/data/truth.json); numpy only."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.synthetic.camera import Camera
+
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic" / "data"
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    p = DATA / "truth.json"
+    if not p.is_file():
+        pytest.skip(f"{p} not generated (python -m benchmarks.synthetic.generate all)")
+    return json.loads(p.read_text())
+
+
+def _cam(c: dict) -> Camera:
+    return Camera(c["width"], c["height"], c["fx"], c["fy"], c["cx"], c["cy"], np.array(c["R_world_to_cam"]),
+                  np.array(c["t_world_to_cam"]))
+
+
+def test_pixels_are_projections_of_world_points(truth):
+    # points_px must be exactly K [R|t] X of points_world (up to the JSON rounding of ~1e-5 m / 1e-3 px),
+    # and points_cam exactly R X + t; every listed image exists.
+    for r in truth["stills"]:
+        assert (DATA / r["image"]).is_file()
+        cam = _cam(r["camera"])
+        names = list(r["truth"]["points_world"])
+        X = np.array([r["truth"]["points_world"][k] for k in names])
+        uv, _ = cam.project(X)
+        assert np.allclose(uv, [r["truth"]["points_px"][k] for k in names], atol=0.05)
+        assert np.allclose(cam.to_cam(X), [r["truth"]["points_cam"][k] for k in names], atol=1e-4)
+
+
+def test_truth_fields_recomputed_from_points(truth):
+    # Turnout from the stored heel/toe world points (floor frame, subject facing +z) and the stance ratio
+    # from heel points / hip joint distance reproduce the stored truth.
+    for r in truth["stills"]:
+        t, P = r["truth"], {k: np.array(v) for k, v in r["truth"]["points_world"].items()}
+        for s, sg in (("left", 1), ("right", -1)):
+            d = P["toe2_" + s] - P["heel_" + s]
+            assert math.isclose(math.degrees(math.atan2(sg * d[0], d[2])), t["turnout_deg"][s], abs_tol=0.05)
+        hw = np.linalg.norm(P["hip_left"] - P["hip_right"])
+        dh = P["heel_left"] - P["heel_right"]
+        assert math.isclose(math.hypot(dh[0], dh[2]) / hw, t["stance_width_ratio"], abs_tol=1e-3)
+
+
+def test_holdout_is_disjoint_from_train(truth):
+    # The holdout split must use a body type and camera heights / fields of view that train never uses.
+    def key(r):
+        return r["body_type"], round(r["camera"]["camera_height_m"], 3), round(r["camera"]["hfov_deg"], 1)
+
+    train = [key(r) for r in truth["stills"] if r["split"] == "train"]
+    hold = [key(r) for r in truth["stills"] if r["split"] == "holdout"]
+    assert train and hold
+    for i in range(3):
+        assert not {k[i] for k in train} & {k[i] for k in hold}

@@ -71,8 +71,18 @@ BODY_TYPES: dict[str, dict[str, float]] = {
         "targets/macrodetails/african-male-young.target.gz": 1.0,
         "targets/macrodetails/universal-male-young-averagemuscle-maxweight.target.gz": 0.8,
     },
+    # extra batch: a tall slim male (train) and a heavy female (holdout)
+    "male_slim": {
+        "targets/macrodetails/asian-male-young.target.gz": 1.0,
+        "targets/macrodetails/universal-male-young-averagemuscle-minweight.target.gz": 0.7,
+    },
+    "female_heavy": {
+        "targets/macrodetails/caucasian-female-young.target.gz": 1.0,
+        "targets/macrodetails/universal-female-young-averagemuscle-maxweight.target.gz": 0.8,
+    },
 }
-BODY_HEIGHT_M = {"male_avg": 1.78, "female_avg": 1.63, "male_heavy": 1.71}
+BODY_HEIGHT_M = {"male_avg": 1.78, "female_avg": 1.63, "male_heavy": 1.71, "male_slim": 1.86,
+                 "female_heavy": 1.58}
 
 SIDES = ("left", "right")
 SIGN = {"left": 1.0, "right": -1.0}  # +x is the subject's left

@@ -47,11 +47,16 @@ HOLDOUT_CAMS = [
 ]
 TRAIN_BODIES = ["male_avg", "female_avg"]
 HOLDOUT_BODIES = ["male_heavy"]
+# the third batch (--tag _b3) adds one body type to each split
+TRAIN_BODIES_B3 = ["male_avg", "female_avg", "male_slim"]
+HOLDOUT_BODIES_B3 = ["male_heavy", "female_heavy"]
 SIZE = {"landscape": (640, 480), "portrait": (480, 640)}
 SIZE_HD = {"landscape": (1280, 720), "portrait": (720, 1280)}  # HD webcam / phone video frames
 
-SKIN = {"male_avg": (0.87, 0.68, 0.56), "female_avg": (0.93, 0.76, 0.62), "male_heavy": (0.45, 0.30, 0.22)}
-HAIR = {"male_avg": (0.30, 0.20, 0.12), "female_avg": (0.08, 0.06, 0.05), "male_heavy": (0.05, 0.04, 0.04)}
+SKIN = {"male_avg": (0.87, 0.68, 0.56), "female_avg": (0.93, 0.76, 0.62), "male_heavy": (0.45, 0.30, 0.22),
+        "male_slim": (0.80, 0.62, 0.45), "female_heavy": (0.70, 0.50, 0.38)}
+HAIR = {"male_avg": (0.30, 0.20, 0.12), "female_avg": (0.08, 0.06, 0.05), "male_heavy": (0.05, 0.04, 0.04),
+        "male_slim": (0.06, 0.05, 0.04), "female_heavy": (0.45, 0.28, 0.12)}
 SHIRTS = [(0.10, 0.25, 0.60), (0.75, 0.15, 0.15), (0.20, 0.50, 0.30), (0.85, 0.85, 0.82), (0.95, 0.65, 0.15),
           (0.35, 0.35, 0.38), (0.55, 0.30, 0.60)]
 TROUSERS = [(0.12, 0.12, 0.14), (0.20, 0.25, 0.45), (0.45, 0.42, 0.36), (0.30, 0.30, 0.32), (0.15, 0.20, 0.15)]
@@ -132,13 +137,15 @@ def feasible(p: B.Posed) -> bool:
     return bool(d2.min() > 0.008**2)
 
 
-def still_plan(n_stills: int, seed: int) -> list[dict]:
+def still_plan(n_stills: int, seed: int, train_bodies=None, holdout_bodies=None) -> list[dict]:
     rng = np.random.default_rng(seed)
+    train_bodies = train_bodies or TRAIN_BODIES
+    holdout_bodies = holdout_bodies or HOLDOUT_BODIES
     n_hold = max(1, round(n_stills * 0.25))
     plan = []
     for i in range(n_stills):
         hold = i % 4 == 3 and sum(p["split"] == "holdout" for p in plan) < n_hold
-        bodies, cams = (HOLDOUT_BODIES, HOLDOUT_CAMS) if hold else (TRAIN_BODIES, TRAIN_CAMS)
+        bodies, cams = (holdout_bodies, HOLDOUT_CAMS) if hold else (train_bodies, TRAIN_CAMS)
         k = i // 4 if hold else i - i // 4
         cam = cams[int(rng.integers(len(cams)))] if i >= 4 * len(cams) else cams[k % len(cams)]
         plan.append({"split": "holdout" if hold else "train", "body_type": bodies[k % len(bodies)],
@@ -188,14 +195,16 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
     (work / "verts").mkdir(parents=True, exist_ok=True)
     (work / "stills").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed + 1)
-    models = {bt: B.load_body(bt) for bt in TRAIN_BODIES + HOLDOUT_BODIES}
+    b3 = tag == "_b3"
+    models = {bt: B.load_body(bt) for bt in TRAIN_BODIES_B3 + HOLDOUT_BODIES_B3}
     idx, _faces = S.write_scene(work / "scene.npz", models["male_avg"])
     fr = {}
     for bt, m in models.items():
         idx_b, faces_b = S.render_topology(m)
         fr[bt] = S.face_regions(S.vertex_regions(m), idx_b, faces_b)
     jobs, records = [], []
-    for i, pl in enumerate(still_plan(n_stills, seed), start=first):
+    plan = still_plan(n_stills, seed, TRAIN_BODIES_B3, HOLDOUT_BODIES_B3) if b3 else still_plan(n_stills, seed)
+    for i, pl in enumerate(plan, start=first):
         m = models[pl["body_type"]]
         for _ in range(50):
             spec = sample_spec(rng, pl["category"])
@@ -221,7 +230,7 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
                         "camera": _r(cam.to_json(), 6), "truth": truth_record(p, cam)})
     S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
     (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
-    prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag else MAIN_CLIPS)
+    prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag == "_b2" else () if tag else MAIN_CLIPS)
     print(f"prepared {len(jobs)} stills in {work}")
 
 

@@ -394,7 +394,7 @@ def disclaimer_text(summary: dict[str, Any]) -> str | None:
 
 
 def feedback_ui(summary: dict[str, Any]) -> None:
-    """Findings in plain language, then the exercise cards."""
+    """Findings in plain language (flagged ones first), then the exercise cards."""
     try:
         full = with_feedback(summary)
     except (StanceError, ValueError) as exc:
@@ -404,11 +404,22 @@ def feedback_ui(summary: dict[str, Any]) -> None:
         st.info("Findings and exercises are not available in this version.")
         return
     findings = [f for f in full.get("findings") or [] if isinstance(f, Mapping)]
+    flagged = [f for f in findings if f.get("severity") in ("mild", "marked")]
+    within = [f for f in findings if f not in flagged and f.get("kind") not in ("not_measured", None)]
+    missing = [f for f in findings if f.get("kind") == "not_measured"]
     st.subheader("What this shows")
-    if not findings:
-        st.write("Nothing stood out in this recording.")
-    for f in findings:
+    if not flagged:
+        st.success("Nothing stood out beyond the usual range in this recording.")
+    for f in flagged:
         finding_ui(f)
+    if within:
+        st.caption("Within the usual range: " + "; ".join(_finding_title(f) for f in within) + ".")
+    if missing:
+        st.caption(
+            "Not measured: "
+            + "; ".join(_finding_title(f).replace(": not measured", "") for f in missing)
+            + "."
+        )
     exercises = [e for e in full.get("exercises") or [] if isinstance(e, Mapping)]
     if exercises:
         st.subheader("Exercises for you")
@@ -419,16 +430,34 @@ def feedback_ui(summary: dict[str, Any]) -> None:
         st.caption(note)
 
 
+def _finding_title(f: Mapping[str, Any]) -> str:
+    title = str(f.get("title") or str(f.get("kind", "finding")).replace("_", " "))
+    side = f.get("side")
+    if side in ("left", "right") and side not in title.lower():
+        title += f" ({side})"
+    return title
+
+
 def finding_ui(f: Mapping[str, Any]) -> None:
-    title = str(f.get("title") or f.get("kind", "Finding")).replace("_", " ")
-    text = f.get("message") or f.get("text") or f.get("summary") or ""
+    """One flagged finding: title, measured value and severity; the explanation on demand."""
     severity = str(f.get("severity", ""))
-    tone = {"marked": st.error, "mild": st.warning}.get(severity, st.info)
-    body = f"**{title}**" + (f" - {text}" if text else "")
-    why = f.get("why_it_matters")
-    if why:
-        body += f"\n\n{why}"
-    tone(body)
+    line = f"**{_finding_title(f)}** - {severity}"
+    m = f.get("measurement")
+    if isinstance(m, Mapping) and m.get("value") is not None:
+        unit = {"deg": "°", "ratio": "× hip width"}.get(str(m.get("unit")), f" {m.get('unit', '')}")
+        unc = f" ± {m['uncertainty']:.1f}" if isinstance(m.get("uncertainty"), (int, float)) else ""
+        line += f" · measured {m['value']:+.1f}{unc}{unit}"
+    if f.get("borderline"):
+        line += " · borderline (within measurement error)"
+    (st.error if severity == "marked" else st.warning)(line)
+    text = f.get("explanation") or f.get("message") or ""
+    why = f.get("why_it_matters") or ""
+    if text or why:
+        with st.expander("What it means"):
+            if text:
+                st.markdown(str(text))
+            if why:
+                st.markdown(f"*Why it matters:* {why}")
 
 
 def dose_text(dose: Any) -> str:
@@ -436,14 +465,14 @@ def dose_text(dose: Any) -> str:
         return dose
     if not isinstance(dose, Mapping):
         return ""
+    if dose.get("text"):
+        return str(dose["text"])
     parts = []
     sets = dose.get("sets")
     if dose.get("reps"):
         parts.append(f"{sets or 1} × {dose['reps']} reps")
     if dose.get("hold_s"):
-        parts.append(
-            f"hold {dose['hold_s']} s" + (f", {sets} times" if sets and not dose.get("reps") else "")
-        )
+        parts.append(f"hold {dose['hold_s']} s")
     if dose.get("minutes"):
         parts.append(f"{dose['minutes']:g} min")
     if dose.get("per_side"):
@@ -451,8 +480,14 @@ def dose_text(dose: Any) -> str:
     return ", ".join(parts)
 
 
-def exercise_card_ui(e: Mapping[str, Any], expanded: bool = False) -> None:
-    """One exercise: illustration, purpose, dose, numbered steps, cues and cautions."""
+def exercise_card_ui(planned: Mapping[str, Any], expanded: bool = False) -> None:
+    """One exercise: illustration, purpose, dose, why it was chosen, numbered steps, cues and cautions.
+
+    ``planned`` is an entry of ``summary["exercises"]``: the plan's fields with the catalogue record
+    under ``"exercise"``.
+    """
+    detail = planned.get("exercise")
+    e: dict[str, Any] = {**(detail if isinstance(detail, Mapping) else {}), **planned}
     name = str(e.get("name") or e.get("id", "Exercise"))
     with st.expander(name, expanded=expanded):
         pic, text = st.columns([1, 2])
@@ -466,8 +501,9 @@ def exercise_card_ui(e: Mapping[str, Any], expanded: bool = False) -> None:
             dose = dose_text(e.get("dose"))
             if dose:
                 st.markdown(f"**Dose:** {dose}")
-            if e.get("why"):
-                st.caption(str(e["why"]))
+            reasons = e.get("reasons") or []
+            if reasons:
+                st.caption("Chosen because: " + " ".join(str(r).split(": ", 1)[-1] for r in reasons[:2]))
         steps = e.get("steps") or []
         if steps:
             st.markdown("**Steps**\n\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))

@@ -79,11 +79,11 @@ def activity_ui(hub: LiveHub) -> Activity:
     """What to do now; a change (or "Start again") restarts the coaching tool in the hub."""
     choice, again = st.columns([4, 1], vertical_alignment="bottom")
     with choice:
-        picked = st.segmented_control(
+        picked = st.radio(
             "Activity",
             list(Activity),
             format_func=lambda a: a.label,
-            default=Activity.WATCH,
+            horizontal=True,
             key="live_activity",
         )
     activity = Activity(picked) if picked is not None else Activity.WATCH

@@ -182,7 +182,9 @@ class LiveHub:
                     self._error = str(exc)
                 return rgb
             with self._lock:
-                self._session, self._session_key, self._error = session, key, None
+                old, self._session, self._session_key, self._error = self._session, session, key, None
+            if old is not None and hasattr(old, "close"):
+                old.close()
         model = key[0].model
         t_s = time.monotonic() - self._t0
         start = time.perf_counter()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,83 +21,10 @@ import numpy as np
 
 from analyzer.landmarks import Landmark, PoseFrame
 from analyzer.stance import StanceMetrics, View, is_num
-
-# Typical error of each measurement from a single camera, used as the floor of a STAT's uncertainty
-# (docs/SUMMARY.md: "the larger of the spread over the used frames and the method's typical error").
-METHOD_ERROR: dict[str, float] = {
-    "turnout_deg": 5.0,
-    "stance_width_ratio": 0.10,
-    "ankle_width_ratio": 0.10,
-    "stance_width_cm": 5.0,
-    "knee_fppa_deg": 5.0,
-    "knee_offset_ratio": 0.10,
-}
+from analyzer.temporal.summary import dominant_view, metric_block
 
 SIDES = ("left", "right")
 SUMMARY_SCHEMA_VERSION = 1
-
-
-# ----------------------------------------------------------------------------- statistics
-
-
-def stat(values: Iterable[float], method_error: float, reason: str | None = None) -> dict[str, Any]:
-    """A docs/SUMMARY.md STAT over the finite ``values``.
-
-    ``uncertainty`` is max(sd, method_error): the spread a reader should assume. With no finite value the
-    median is None and ``reason`` (or "not measured") says why.
-    """
-    arr = np.asarray([v for v in values if is_num(v)], dtype=float)
-    if arr.size == 0:
-        return {
-            "median": None,
-            "iqr": None,
-            "sd": None,
-            "n": 0,
-            "uncertainty": None,
-            "reason": reason or "not measured",
-        }
-    q1, med, q3 = (float(x) for x in np.percentile(arr, [25, 50, 75]))
-    sd = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
-    return {
-        "median": round(med, 3),
-        "iqr": round(q3 - q1, 3),
-        "sd": round(sd, 3),
-        "n": int(arr.size),
-        "uncertainty": round(max(sd, method_error), 3),
-        "reason": None,
-    }
-
-
-def _first_reason(frames: Iterable[StanceMetrics], key: str) -> str | None:
-    for m in frames:
-        if key in m.reasons:
-            return m.reasons[key]
-    return None
-
-
-def metrics_block(frames: list[StanceMetrics]) -> dict[str, Any]:
-    """The ``metrics`` object of a summary (docs/SUMMARY.md) over ``frames``."""
-
-    def side_stat(name: str, get: Callable[[StanceMetrics, str], float]) -> dict[str, Any]:
-        return {
-            s: stat((get(m, s) for m in frames), METHOD_ERROR[name], _first_reason(frames, f"{name}.{s}"))
-            for s in SIDES
-        }
-
-    def whole(name: str) -> dict[str, Any]:
-        return stat((getattr(m, name) for m in frames), METHOD_ERROR[name], _first_reason(frames, name))
-
-    cm = whole("stance_width_cm")
-    if cm["median"] is None and not any("stance_width_cm" in m.reasons for m in frames):
-        cm["reason"] = "no scale: give your body height"
-    return {
-        "turnout_deg": side_stat("turnout_deg", lambda m, s: getattr(m, s).turnout_deg),
-        "stance_width_ratio": whole("stance_width_ratio"),
-        "ankle_width_ratio": whole("ankle_width_ratio"),
-        "stance_width_cm": cm,
-        "knee_fppa_deg": side_stat("knee_fppa_deg", lambda m, s: getattr(m, s).knee_fppa_deg),
-        "knee_offset_ratio": side_stat("knee_offset_ratio", lambda m, s: getattr(m, s).knee_offset_ratio),
-    }
 
 
 # ----------------------------------------------------------------------------- guided check
@@ -219,8 +146,7 @@ class GuidedCheck:
 
     def _summary(self, frames: list[StanceMetrics]) -> dict[str, Any]:
         start, end = frames[0].t_s, frames[-1].t_s
-        views = [m.view for m in frames]
-        dominant = max(set(views), key=views.count)
+        view = dominant_view(frames)
         scale: dict[str, Any] = (
             {"source": "body_height", "body_height_cm": self.body_height_cm}
             if self.body_height_cm
@@ -230,13 +156,13 @@ class GuidedCheck:
         return {
             "schema_version": SUMMARY_SCHEMA_VERSION,
             "input": info,
-            "view": dominant.value,
-            "views": [{"view": dominant.value, "start_s": round(start, 3), "end_s": round(end, 3)}],
+            "view": view.value,
+            "views": [{"view": view.value, "start_s": round(start, 3), "end_s": round(end, 3)}],
             "activity": "standing",
             "frames": {"total": self._frames_seen, "with_pose": self._frames_with_pose, "used": len(frames)},
             "still_windows": [{"start_s": round(start, 3), "end_s": round(end, 3)}],
             "scale": scale,
-            "metrics": metrics_block(frames),
+            "metrics": metric_block(frames, view),
             "reps": [],
             "steps": [],
             "warnings": [],

@@ -17,9 +17,9 @@ from analyzer.live import (
     ParallelFeetDrill,
     SquatDrill,
     hip_height_of,
-    stat,
 )
 from analyzer.stance import SideMetrics, StanceMetrics, View
+from analyzer.temporal.summary import METHOD_ERROR
 
 FPS = 10.0
 NAN = math.nan
@@ -53,24 +53,6 @@ def events(states: list) -> dict[int, str]:
     return {i: s.event for i, s in enumerate(states) if s.event is not None}
 
 
-# ----------------------------------------------------------------------------- stat
-
-
-def test_stat_median_iqr_and_uncertainty_floor() -> None:
-    # 1..5: median 3, quartiles 2 and 4 -> IQR 2; sample sd = sqrt(2.5) = 1.58 < method error 5 -> 5.
-    s = stat([1, 2, 3, 4, 5, NAN], method_error=5.0)
-    assert s["median"] == 3 and s["iqr"] == 2 and s["n"] == 5
-    assert s["sd"] == pytest.approx(1.581, abs=1e-3)
-    assert s["uncertainty"] == 5.0 and s["reason"] is None
-    # A wide spread beats the method error: values 0 and 20 have sd 14.14.
-    assert stat([0, 20], method_error=5.0)["uncertainty"] == pytest.approx(14.142, abs=1e-3)
-
-
-def test_stat_without_values_gives_null_and_reason() -> None:
-    s = stat([NAN], method_error=5.0, reason="feet out of view")
-    assert s["median"] is None and s["n"] == 0 and s["reason"] == "feet out of view"
-
-
 # ----------------------------------------------------------------------------- guided check
 
 
@@ -95,7 +77,8 @@ def test_guided_check_captures_after_window() -> None:
     assert summary["scale"] == {"source": "body_height", "body_height_cm": 180.0}
     m = summary["metrics"]
     assert m["turnout_deg"]["left"]["median"] == 3.0 and m["turnout_deg"]["right"]["median"] == 4.0
-    assert m["turnout_deg"]["left"]["uncertainty"] == 5.0  # constant input: sd 0 -> method error
+    # Constant input: sd 0, so the band is the method's typical error for a front view.
+    assert m["turnout_deg"]["left"]["uncertainty"] == METHOD_ERROR["turnout_deg"][View.FRONTAL]
     assert m["stance_width_ratio"]["median"] == 1.0
     assert m["stance_width_cm"]["median"] == 20.0
     assert m["knee_fppa_deg"]["right"]["median"] == 2.0

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from analyzer.errors import StanceError
@@ -341,8 +342,6 @@ def _worst_rep(reps: Sequence[Mapping[str, Any]]) -> int | None:
 
 
 def _highlight(rows: list[dict[str, Any]], key: str, value: Any) -> Any:
-    import pandas as pd
-
     df = pd.DataFrame(rows)
     if value is None or df.empty:
         return df

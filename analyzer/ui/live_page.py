@@ -134,6 +134,7 @@ def camera_ui(hub: LiveHub) -> Any:
             "audio": False,
         },
         video_frame_callback=hub.callback,
+        on_video_ended=hub.on_ended,
         async_processing=True,
         video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
         translations={"start": "Start camera", "stop": "Stop", "select_device": "Choose camera"},

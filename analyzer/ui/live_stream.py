@@ -101,6 +101,7 @@ class LiveHub:
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
     mirror: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _busy: threading.Lock = field(default_factory=threading.Lock, repr=False)  # held while the session runs
     _session: Any = None
     _session_key: tuple[AnalysisOptions, bool] | None = None
     _t0: float = field(default_factory=time.monotonic)
@@ -174,27 +175,27 @@ class LiveHub:
         with self._lock:
             key = (self.options, self.mirror)
             session = self._session if key == self._session_key else None
-        if session is None:  # first frame or new settings: build outside the lock (loads the model)
+        with self._busy:
+            if session is None:  # first frame or new settings: build outside the lock (loads the model)
+                try:
+                    session = self.session_factory(*key)
+                except StanceError as exc:
+                    with self._lock:
+                        self._error = str(exc)
+                    return rgb
+                with self._lock:
+                    old, self._session, self._session_key, self._error = self._session, session, key, None
+                _close(old)
+            model = key[0].model
+            t_s = time.monotonic() - self._t0
+            start = time.perf_counter()
             try:
-                session = self.session_factory(*key)
+                live = session.process(rgb, t_s)
             except StanceError as exc:
                 with self._lock:
                     self._error = str(exc)
                 return rgb
-            with self._lock:
-                old, self._session, self._session_key, self._error = self._session, session, key, None
-            if old is not None and hasattr(old, "close"):
-                old.close()
-        model = key[0].model
-        t_s = time.monotonic() - self._t0
-        start = time.perf_counter()
-        try:
-            live = session.process(rgb, t_s)
-        except StanceError as exc:
-            with self._lock:
-                self._error = str(exc)
-            return rgb
-        ms = (time.perf_counter() - start) * 1000.0
+            ms = (time.perf_counter() - start) * 1000.0
         with self._lock:
             prev = self._ms.get(model)
             self._ms[model] = ms if prev is None else 0.9 * prev + 0.1 * ms
@@ -204,6 +205,17 @@ class LiveHub:
             self._times.append(self._last_wall)
             self._feed_tools(live, rgb.shape)
         return live.annotated_rgb
+
+    def close(self) -> None:
+        """Release the session's landmarker now (stream ended), rather than whenever it is garbage collected."""
+        with self._busy:
+            with self._lock:
+                session, self._session, self._session_key = self._session, None, None
+            _close(session)
+
+    def on_ended(self) -> None:
+        """streamlit-webrtc ``on_video_ended``: the browser stopped sending video."""
+        self.close()
 
     def _feed_tools(self, live: LiveFrame, shape: tuple[int, ...]) -> None:
         tools = self._tools
@@ -224,3 +236,8 @@ class LiveHub:
         if activity is Activity.SQUAT:
             return _Tools(squat=SquatDrill())
         return _Tools()
+
+
+def _close(session: Any) -> None:
+    if session is not None and hasattr(session, "close"):
+        session.close()

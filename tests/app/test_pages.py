@@ -1,0 +1,278 @@
+"""Page tests with Streamlit's AppTest: the app's navigation, the Live page and the Upload page.
+
+AppTest cannot run ``webrtc_streamer`` (a browser component) or ``st.file_uploader``: the one call of each
+is replaced by a stub through the name the page module uses. Everything else is real: the pose model,
+the pipeline, the live hub (fed real frames as the WebRTC callback would) and the feedback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from apphelpers import ROOT, upright_frames
+from streamlit.testing.v1 import AppTest
+from streamlit_webrtc import WebRtcMode
+
+from analyzer.ui import live_page, results, upload_page
+from analyzer.ui.live_stream import Activity, LiveHub
+from analyzer.ui.results import Upload
+
+pytestmark = pytest.mark.model
+
+APP = str(ROOT / "app.py")
+UPLOAD_SCRIPT = "from analyzer.ui import upload_page\nupload_page.render()\n"
+
+
+def html_text(at: AppTest) -> str:
+    """All st.html bodies on the page (the metric tiles and cues are st.html)."""
+    return "\n".join(e.proto.body for e in at.get("html"))
+
+
+def texts(elements: Any) -> list[str]:
+    return [e.value for e in elements]
+
+
+@pytest.fixture
+def webrtc_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Replace the page's webrtc_streamer with a recorder returning a stopped context."""
+    calls: list[dict[str, Any]] = []
+
+    def fake_webrtc_streamer(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return SimpleNamespace(state=SimpleNamespace(playing=False, signalling=False))
+
+    monkeypatch.setattr(live_page, "webrtc_streamer", fake_webrtc_streamer)
+    return calls
+
+
+@pytest.fixture
+def live_app(webrtc_calls: list[dict[str, Any]]) -> Iterator[Any]:
+    """Start AppTests of the app; their live hubs release the landmarker at teardown (not at GC)."""
+    apps: list[AppTest] = []
+
+    def start() -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        apps.append(at)
+        return at
+
+    yield start
+    for at in apps:
+        if "live_hub" in at.session_state:
+            at.session_state["live_hub"].close()
+
+
+def feed_until(hub: LiveHub, frames: list[np.ndarray], done: Any, min_frames: int = 0) -> int:
+    """Push frames through the hub as the WebRTC callback thread would, until ``done(snapshot)``."""
+    for i, rgb in enumerate(frames, 1):
+        out = hub.process(rgb)
+        assert out.shape == rgb.shape and out.dtype == np.uint8
+        if i >= min_frames and done(hub.snapshot()):
+            return i
+    return len(frames)
+
+
+# ----------------------------------------------------------------------------- app and Live page
+
+
+def test_app_opens_on_the_live_page_with_the_camera_wired(
+    live_app: Any, webrtc_calls: list, real_model: Path
+) -> None:
+    at = live_app()
+    assert not at.exception, at.exception
+    assert texts(at.title) == ["Live"]
+    call = webrtc_calls[-1]
+    hub = at.session_state["live_hub"]
+    assert call["key"] == live_page.WEBRTC_KEY and call["mode"] is WebRtcMode.SENDRECV
+    assert call["rtc_configuration"] == {"iceServers": []}  # loopback / LAN: no STUN
+    assert call["async_processing"] is True
+    assert call["video_frame_callback"] == hub.callback
+    assert call["on_video_ended"] == hub.on_ended
+    assert call["media_stream_constraints"]["audio"] is False
+    # Nothing streamed yet: the page says what to do.
+    assert any("Start camera" in t for t in texts(at.info))
+    # Settings: model choice, mirror on by default, input fallback.
+    assert at.radio(key="live_model").value == "full"
+    assert at.toggle(key="live_mirror").value is True
+    assert at.radio(key="live_source").options == list(live_page.SOURCES.values())
+    assert hub.options.model == "full" and hub.mirror is True
+
+
+def test_live_numbers_and_guided_check_on_real_frames(
+    live_app: Any, webrtc_calls: list, real_model: Path, standing_clip: Path
+) -> None:
+    at = live_app()
+    at.radio(key="live_activity").set_value(Activity.CHECK).run()
+    assert not at.exception, at.exception
+    hub: LiveHub = at.session_state["live_hub"]
+    assert hub.snapshot().activity is Activity.CHECK
+
+    frames = upright_frames(standing_clip, seconds=15.0)
+    used = feed_until(hub, frames, lambda s: s.check is not None and s.check.phase == "done")
+    snap = hub.snapshot()
+    assert snap.check is not None and snap.check.phase == "done", f"no still window in {used} frames"
+    summary = snap.check.summary
+    assert summary is not None
+    turnout = summary["metrics"]["turnout_deg"]
+    # The man in this clip stands with nearly parallel feet: both medians are measured and moderate.
+    for side in ("left", "right"):
+        assert turnout[side]["median"] is not None and abs(turnout[side]["median"]) < 30
+        assert turnout[side]["uncertainty"] >= 5.0
+    assert 0.3 < summary["metrics"]["stance_width_ratio"]["median"] < 3.0
+    assert snap.ms_per_frame["full"] > 0
+
+    at.run()
+    assert not at.exception, at.exception
+    page = html_text(at)
+    # Live tiles (big) and the result card's tiles with ± uncertainty.
+    assert "Left foot" in page and "Stance width" in page and "Right knee" in page
+    assert "±" in page
+    assert "Your check" in texts(at.subheader)
+    assert "What this shows" in texts(at.subheader)
+    assert any("frames/s analysed" in c and "ms/frame" in c for c in texts(at.caption))
+    # The model choice shows the speed measured on this machine.
+    assert "ms/frame" in at.radio(key="live_model").options[0]
+
+
+def test_parallel_feet_drill_panel(
+    live_app: Any, webrtc_calls: list, real_model: Path, standing_clip: Path
+) -> None:
+    at = live_app()
+    at.radio(key="live_activity").set_value(Activity.PARALLEL).run()
+    hub: LiveHub = at.session_state["live_hub"]
+    feed_until(hub, upright_frames(standing_clip, seconds=2.0), lambda s: False)
+    state = hub.snapshot().parallel
+    assert state is not None
+    assert np.isfinite(state.left_deg) and np.isfinite(state.right_deg)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Parallel-feet drill" in texts(at.subheader)
+    page = html_text(at)
+    assert "Best hold" in page and "This hold" in page
+    # Restarting the drill clears its history.
+    at.button(key="live_restart").click().run()
+    assert hub.snapshot().parallel is None
+
+
+def test_squat_drill_counts_the_rep_of_a_real_squat(live_app: Any, real_model: Path) -> None:
+    squat = ROOT.parent / "shared" / "clips" / "squat" / "IMG_7027.mov"  # front view, one deep squat
+    if not squat.is_file():
+        pytest.skip(f"clip not found: {squat}")
+    at = live_app()
+    at.toggle(key="live_mirror").set_value(False)
+    at.radio(key="live_activity").set_value(Activity.SQUAT).run()
+    hub: LiveHub = at.session_state["live_hub"]
+    feed_until(hub, upright_frames(squat, seconds=30.0, max_long_side=640), lambda s: False)
+    state = hub.snapshot().squat
+    assert state is not None
+    assert state.rep_count == 1, state
+    rep = state.reps[0]
+    assert rep.depth_ratio > 0.3 and rep.end_s > rep.bottom_s > rep.start_s
+    assert state.worst_rep == 1
+    at.run()
+    assert not at.exception, at.exception
+    assert "Squat drill" in texts(at.subheader)
+    assert any("Squat reps: 1" in m for m in texts(at.markdown))
+
+
+def test_snapshot_fallback_uses_camera_input(live_app: Any, real_model: Path) -> None:
+    at = live_app()
+    at.radio(key="live_source").set_value("snapshot").run()
+    assert not at.exception, at.exception
+    assert any("Snapshot mode" in t for t in texts(at.info))
+    assert at.get("camera_input"), "no camera_input on the page"
+
+
+# ----------------------------------------------------------------------------- Upload page
+
+
+@pytest.fixture
+def upload_app(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An AppTest of the Upload page whose file picker returns ``box["upload"]``."""
+    box: dict[str, Upload | None] = {"upload": None}
+    monkeypatch.setattr(upload_page, "upload_ui", lambda: box["upload"])
+    calls = {"n": 0}
+    real = results.analyze_video
+
+    def counting_analyze_video(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(results, "analyze_video", counting_analyze_video)
+    at = AppTest.from_string(UPLOAD_SCRIPT, default_timeout=180)
+    return SimpleNamespace(at=at, box=box, calls=calls)
+
+
+def test_upload_page_before_a_file(upload_app: Any, real_model: Path) -> None:
+    at = upload_app.at.run()
+    assert not at.exception, at.exception
+    assert texts(at.title) == ["Upload a video or photo"]
+    assert any("500 MB" in m for m in texts(at.markdown))  # .streamlit/config.toml maxUploadSize
+
+
+def test_upload_page_analyses_a_real_clip_once(
+    upload_app: Any, real_model: Path, short_standing_mp4: Path
+) -> None:
+    upload_app.box["upload"] = Upload("standing.mp4", short_standing_mp4.read_bytes())
+    at = upload_app.at.run()
+    assert not at.exception, at.exception
+    assert not at.error, texts(at.error)
+    assert texts(at.success)[0].startswith("Analysed **standing.mp4**")
+    assert len(at.get("video")) == 1
+    assert len(at.get("plotly_chart")) == 1
+    page = html_text(at)
+    assert "Left foot turnout" in page and "Stance width" in page and "±" in page
+    assert "What this shows" in texts(at.subheader) and "Exercises for you" in texts(at.subheader)
+    assert len(at.expander) >= 1
+    labels = sorted(e.proto.label for e in at.get("download_button"))
+    assert [label.split(" (")[0] for label in labels] == ["annotated.mp4", "frames.csv", "summary.json"]
+    # A rerun (any widget change) shows the cached result without analysing again.
+    at.run()
+    assert upload_app.calls["n"] == 1
+    assert texts(at.success)[0].startswith("Analysed")
+
+
+def test_bad_uploads_give_one_line_errors_and_the_page_recovers(
+    upload_app: Any, real_model: Path, jog_clip: Path, tmp_path: Path
+) -> None:
+    upload_app.box["upload"] = Upload("broken.mp4", b"this is not a video at all")
+    at = upload_app.at.run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "\n" not in at.error[0].value and at.error[0].value
+
+    ok, png = cv2.imencode(".png", np.full((360, 640, 3), 128, np.uint8))  # an empty grey room
+    assert ok
+    upload_app.box["upload"] = Upload("empty.png", png.tobytes())
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "person" in at.error[0].value.lower()
+
+    upload_app.box["upload"] = Upload("jog.mp4", jog_clip.read_bytes())
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert texts(at.success)[0].startswith("Analysed **jog.mp4**")
+
+
+def test_upload_page_photo_shows_the_annotated_image(
+    upload_app: Any, real_model: Path, standing_clip: Path, tmp_path: Path
+) -> None:
+    rgb = upright_frames(standing_clip, seconds=0.5, max_long_side=960)[0]
+    ok, jpg = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    assert ok
+    upload_app.box["upload"] = Upload("photo.jpg", jpg.tobytes())
+    start = time.perf_counter()
+    at = upload_app.at.run()
+    assert not at.exception, at.exception
+    assert not at.error, texts(at.error)
+    assert len(at.get("imgs")) >= 1
+    assert not at.get("plotly_chart")  # one frame: no time plots
+    assert "Left foot turnout" in html_text(at)
+    assert time.perf_counter() - start < 60
+    assert upload_app.calls["n"] == 0  # photos take the image path

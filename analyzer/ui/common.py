@@ -145,8 +145,11 @@ def fmt_stat(stat: Mapping[str, Any] | None, unit: str, digits: int = 0, signed:
         return "-"
     value = fmt_num(stat["median"], digits, signed)
     unc = stat.get("uncertainty")
-    spread = f" ± {fmt_num(unc, digits)}{unit}" if unc is not None else ""
-    return f"{value}{unit}{spread}"
+    if unc is None:
+        return f"{value}{unit}"
+    if unit == "°":  # degrees read best on both numbers: +11° ± 6°
+        return f"{value}° ± {fmt_num(unc, digits)}°"
+    return f"{value} ± {fmt_num(unc, digits)}{unit}"
 
 
 def turnout_words(deg: float | None) -> str:
@@ -248,10 +251,10 @@ def summary_tiles(summary: Mapping[str, Any]) -> list[Tile]:
         )
     width = m.get("stance_width_ratio")
     cm = m.get("stance_width_cm")
-    sub = "heel distance / hip width"
+    sub = "heel distance in hip widths"
     if cm and cm.get("median") is not None:
         sub = f"{fmt_stat(cm, ' cm')} between the heels"
-    tiles.append(Tile("Stance width", fmt_stat(width, "×", 2), sub))
+    tiles.append(Tile("Stance width", fmt_stat(width, " × hip", 2), sub))
     for side in ("left", "right"):
         s = _side(m.get("knee_fppa_deg"), side)
         median = s.get("median") if s else None

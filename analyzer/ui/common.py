@@ -19,13 +19,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analyzer.annotate import GOOD, INSIDE, OUTSIDE, knee_colour
 from analyzer.errors import StanceError
+from analyzer.landmarks import Side
 from analyzer.pose import PoseEstimator, resolve_model
-from analyzer.stance import View, is_num
+from analyzer.stance import SideMetrics, StanceMetrics, View, is_num
 
 MODELS = ("full", "heavy")
 MODEL_LABELS = {"full": "Full (faster)", "heavy": "Heavy (more accurate, slower)"}
-KNEE_IN_DEG = 10.0  # knee FPPA beyond which the knee counts as inside / outside the foot
 
 
 # ----------------------------------------------------------------------------- state and resources
@@ -160,15 +161,34 @@ def turnout_words(deg: float | None) -> str:
     return "toe-out" if deg > 0 else "toe-in"
 
 
-def knee_words(fppa_deg: float | None) -> tuple[str, str]:
-    """(text, tone) for a knee's frontal-plane angle: inside / outside / over the foot."""
-    if fppa_deg is None or not is_num(fppa_deg):
-        return "not measured", "neutral"
-    if fppa_deg > KNEE_IN_DEG:
-        return "inside the foot", "bad"
-    if fppa_deg < -KNEE_IN_DEG:
-        return "outside the foot", "warn"
-    return "over the foot", "ok"
+_KNEE_WORDS = {
+    INSIDE: ("inside the foot", "bad"),
+    OUTSIDE: ("outside the foot", "out"),
+    GOOD: ("over the foot", "ok"),
+}
+
+
+def knee_words(metrics: StanceMetrics, side: Side) -> tuple[str, str]:
+    """(text, tone) of a knee, judged exactly as the overlay colours its knee line (analyzer.annotate)."""
+    return _KNEE_WORDS.get(knee_colour(metrics, side), ("not measured", "neutral"))
+
+
+def _median(stat: Any) -> float:
+    value = stat.get("median") if isinstance(stat, Mapping) else None
+    return float(value) if isinstance(value, (int, float)) else math.nan
+
+
+def summary_knees(summary: Mapping[str, Any]) -> StanceMetrics:
+    """The summary's knee medians as one StanceMetrics, to judge them like a frame."""
+    m = summary.get("metrics") or {}
+    sides = {
+        s: SideMetrics(
+            knee_fppa_deg=_median(_side(m.get("knee_fppa_deg"), s)),
+            knee_offset_ratio=_median(_side(m.get("knee_offset_ratio"), s)),
+        )
+        for s in ("left", "right")
+    }
+    return StanceMetrics(t_s=0.0, left=sides["left"], right=sides["right"])
 
 
 def view_label(value: str | None) -> str:
@@ -188,6 +208,7 @@ _CSS = """
 .stance-tile.ok {border-left-color: #1f9d55; background: #eef9f1;}
 .stance-tile.warn {border-left-color: #d9822b; background: #fdf5ea;}
 .stance-tile.bad {border-left-color: #d64545; background: #fdeeee;}
+.stance-tile.out {border-left-color: #a35ee8; background: #f5eefd;}
 .stance-tile .label {font-size: 0.9rem; color: #4a5562; font-weight: 600;}
 .stance-tile .value {font-size: 1.7rem; font-weight: 700; color: #1d232b; line-height: 1.15; white-space: nowrap;}
 .stance-tile .sub {font-size: 0.85rem; color: #4a5562;}
@@ -251,16 +272,34 @@ def summary_tiles(summary: Mapping[str, Any]) -> list[Tile]:
         )
     width = m.get("stance_width_ratio")
     cm = m.get("stance_width_cm")
-    sub = "heel distance in hip widths"
+    sub = "hip widths between the heels"
     if cm and cm.get("median") is not None:
         sub = f"{fmt_stat(cm, ' cm')} between the heels"
-    tiles.append(Tile("Stance width", fmt_stat(width, " × hip", 2), sub))
-    for side in ("left", "right"):
-        s = _side(m.get("knee_fppa_deg"), side)
-        median = s.get("median") if s else None
-        words, tone = knee_words(median)
-        tiles.append(Tile(f"{side.capitalize()} knee", fmt_stat(s, "°", 0, signed=True), words, tone))
+    tiles.append(Tile("Stance width", fmt_stat(width, "×", 2), sub))
+    knees = summary_knees(summary)
+    flagged = _flagged_knees(summary)
+    for side in Side:
+        s = _side(m.get("knee_fppa_deg"), side.value)
+        words, tone = flagged.get(side.value) or knee_words(knees, side)
+        tiles.append(Tile(f"{side.value.capitalize()} knee", fmt_stat(s, "°", 0, signed=True), words, tone))
     return tiles
+
+
+def _flagged_knees(summary: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Knee findings of the feedback (mild/marked) by side: they override the plain angle reading."""
+    out: dict[str, tuple[str, str]] = {}
+    for f in summary.get("findings") or []:
+        if not isinstance(f, Mapping) or f.get("severity") not in ("mild", "marked"):
+            continue
+        kind = str(f.get("kind", ""))
+        if not kind.startswith("knee_"):
+            continue
+        words = "outside the foot" if "varus" in kind else "inside the foot"
+        tone = "out" if "varus" in kind else "bad"
+        sides = ("left", "right") if f.get("side") == "both" else (str(f.get("side")),)
+        for side in sides:
+            out[side] = (f"{words} ({f['severity']})", tone)
+    return out
 
 
 def summary_ui(summary: Mapping[str, Any]) -> None:
@@ -505,7 +544,8 @@ def exercise_card_ui(planned: Mapping[str, Any], expanded: bool = False) -> None
                 st.markdown(f"**Dose:** {dose}")
             reasons = e.get("reasons") or []
             if reasons:
-                st.caption("Chosen because: " + " ".join(str(r).split(": ", 1)[-1] for r in reasons[:2]))
+                why = list(dict.fromkeys(str(r).split(": ", 1)[-1] for r in reasons))
+                st.caption("Chosen because: " + " ".join(why[:2]))
         steps = e.get("steps") or []
         if steps:
             st.markdown("**Steps**\n\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from analyzer.errors import StanceError
+from analyzer.landmarks import Side
 from analyzer.live import CheckState, ParallelState, SquatState
 from analyzer.pipeline import AnalysisOptions
 from analyzer.stance import StanceMetrics, is_num
@@ -166,11 +167,11 @@ def metric_tiles(m: StanceMetrics) -> list[common.Tile]:
             f"hip width · {cm:.0f} cm" if is_num(cm) else "hip width",
         )
     )
-    for side in ("left", "right"):
-        fppa = getattr(m, side).knee_fppa_deg
-        words, tone = common.knee_words(fppa)
+    for knee in Side:
+        fppa = m.side(knee).knee_fppa_deg
+        words, tone = common.knee_words(m, knee)
         value = f"{common.fmt_num(fppa, 0, signed=True)}°" if is_num(fppa) else "-"
-        tiles.append(common.Tile(f"{side.capitalize()} knee", value, words, tone))
+        tiles.append(common.Tile(f"{knee.value.capitalize()} knee", value, words, tone))
     return tiles
 
 

@@ -1,0 +1,57 @@
+"""The pages' display helpers: value formatting and the knee wording (which must agree with the overlay)."""
+
+from __future__ import annotations
+
+from analyzer.annotate import KNEE_OFFSET_LIMIT
+from analyzer.landmarks import Side
+from analyzer.stance import SideMetrics, StanceMetrics
+from analyzer.ui import common
+
+
+def stat(median: float | None, unc: float | None = 3.0) -> dict:
+    return {"median": median, "iqr": 1.0, "sd": 1.0, "n": 10, "uncertainty": unc, "reason": None}
+
+
+def test_fmt_stat_units_and_missing_values() -> None:
+    assert common.fmt_stat(stat(7.94, 6.0), "°", signed=True) == "+8° ± 6°"
+    assert common.fmt_stat(stat(0.613, 0.3), "×", 2) == "0.61 ± 0.30×"
+    assert common.fmt_stat(stat(31.2, 6.0), " cm") == "31 ± 6 cm"
+    assert common.fmt_stat(stat(None), "°") == "-"
+    assert common.fmt_stat(None, "°") == "-"
+
+
+def test_knee_words_follow_the_overlay_colours() -> None:
+    # The overlay judges by the knee offset first: beyond +limit inside (red), beyond -limit outside.
+    def m(offset: float, fppa: float = 0.0) -> StanceMetrics:
+        side = SideMetrics(knee_fppa_deg=fppa, knee_offset_ratio=offset)
+        return StanceMetrics(t_s=0.0, left=side, right=SideMetrics())
+
+    assert common.knee_words(m(KNEE_OFFSET_LIMIT + 0.05), Side.LEFT) == ("inside the foot", "bad")
+    assert common.knee_words(m(-KNEE_OFFSET_LIMIT - 0.05), Side.LEFT) == ("outside the foot", "out")
+    assert common.knee_words(m(0.0, fppa=25.0), Side.LEFT) == ("over the foot", "ok")  # offset decides
+    assert common.knee_words(m(0.0), Side.RIGHT) == ("not measured", "neutral")
+
+
+def test_summary_tiles_take_knee_findings_over_the_angle() -> None:
+    summary = {
+        "metrics": {
+            "turnout_deg": {"left": stat(11.0, 6.0), "right": stat(-7.0, 6.0)},
+            "stance_width_ratio": stat(0.9, 0.3),
+            "stance_width_cm": stat(None),
+            "knee_fppa_deg": {"left": stat(-5.7), "right": stat(1.0)},
+            "knee_offset_ratio": {"left": stat(0.0, 0.1), "right": stat(0.0, 0.1)},
+        },
+        "findings": [{"kind": "knee_varus", "side": "left", "severity": "mild"}],
+    }
+    tiles = {t.label: t for t in common.summary_tiles(summary)}
+    assert tiles["Left foot turnout"].value == "+11° ± 6°" and tiles["Left foot turnout"].sub == "toe-out"
+    assert tiles["Right foot turnout"].sub == "toe-in"
+    assert tiles["Stance width"].value == "0.90 ± 0.30×"
+    assert (tiles["Left knee"].sub, tiles["Left knee"].tone) == ("outside the foot (mild)", "out")
+    assert (tiles["Right knee"].sub, tiles["Right knee"].tone) == ("over the foot", "ok")
+
+
+def test_dose_text() -> None:
+    assert common.dose_text({"text": "2 sets x 8 reps"}) == "2 sets x 8 reps"
+    assert common.dose_text({"sets": 3, "reps": 10, "per_side": True}) == "3 × 10 reps, each side"
+    assert common.dose_text("hold 30 s") == "hold 30 s"

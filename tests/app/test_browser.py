@@ -34,6 +34,13 @@ OVERLAY_RGB = ((60, 160, 255), (255, 150, 40))
 COLOUR_TOL = 40  # per channel, after VP8/H.264 compression
 
 
+SERVER_LOGS: list[Path] = []
+
+
+def server_log_tail(n: int = 3000) -> str:
+    return SERVER_LOGS[-1].read_text(errors="replace")[-n:] if SERVER_LOGS else ""
+
+
 def chromium_args(y4m: Path) -> list[str]:
     return [
         "--headless",
@@ -90,6 +97,7 @@ def server(chromium: Path, real_model: Path, tmp_path_factory: pytest.TempPathFa
             cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
+    SERVER_LOGS.append(log_path)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -179,7 +187,12 @@ def test_live_page_streams_the_overlay_and_numbers(server: str, browser: Any, ca
     webrtc = page.locator('iframe[title*="webrtc"]').filter(visible=True).first.content_frame
     webrtc.get_by_role("button", name="Start camera").click(timeout=60_000)
     video = webrtc.locator("video").first
-    video.wait_for(state="attached", timeout=60_000)
+    try:
+        video.wait_for(state="attached", timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(camera_feed.parent / "no-video.png"), full_page=True)
+        iframes = page.locator('iframe[title*="webrtc"]').count()
+        pytest.fail(f"no video after Start ({iframes} webrtc iframes); server log:\n{server_log_tail()}")
 
     # Wait until the returned (processed) video shows the overlay: the foot lines' colours.
     deadline = time.monotonic() + 90

@@ -99,19 +99,18 @@ def settings_ui(
     """Sidebar: model choice (with measured speed when known), optional body height, mirror toggle."""
     with st.sidebar:
         st.subheader("Settings")
-        speeds = ms_per_frame or {}
-
-        def label(m: str) -> str:
-            ms = speeds.get(m)
-            return f"{MODEL_LABELS[m]} - {ms:.0f} ms/frame" if ms else MODEL_LABELS[m]
-
         model = st.radio(
             "Pose model",
             MODELS,
-            format_func=label,
+            format_func=MODEL_LABELS.__getitem__,
             key=f"{prefix}_model",
-            help="Speed is measured on this computer while the camera runs.",
+            help="Heavy is more accurate and takes about three times longer per frame.",
         )
+        speeds = {m: ms for m, ms in (ms_per_frame or {}).items() if ms}
+        if speeds:
+            st.caption(
+                "Measured here: " + ", ".join(f"{m} {ms:.0f} ms/frame" for m, ms in sorted(speeds.items()))
+            )
         known = st.toggle("I know my body height", key=f"{prefix}_height_known", help="Gives widths in cm.")
         height: float | None = None
         if known:
@@ -127,7 +126,12 @@ def settings_ui(
             )
         mirror = False
         if show_mirror:
-            mirror = st.toggle("Mirror the picture", value=True, key=f"{prefix}_mirror")
+            mirror = st.toggle(
+                "Mirror the picture",
+                value=False,
+                key=f"{prefix}_mirror",
+                help="Show the camera picture like a mirror.",
+            )
     return Settings(model=str(model), body_height_cm=height, mirror=mirror)
 
 

@@ -38,7 +38,8 @@ def ensure_state() -> None:
 
     defaults: dict[str, Any] = {
         "live_hub": None,
-        "upload_results": OrderedDict(),  # file digest -> UploadResult, newest last, bounded
+        "upload_results": OrderedDict(),  # file name|size|sha256|settings -> UploadResult, newest last, bounded
+        "upload_digests": {},  # uploader file_id -> sha256 of the current upload
         "snapshot_results": OrderedDict(),
     }
     for key, value in defaults.items():

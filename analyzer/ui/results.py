@@ -27,14 +27,15 @@ KEEP_RESULTS = 3  # analysed files kept per session (videos are large)
 
 @dataclass(frozen=True)
 class Upload:
-    """An uploaded file's name and bytes."""
+    """An uploaded file's name and bytes; ``sha256`` is computed when not given."""
 
     name: str
     data: bytes
+    sha256: str = ""
 
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
 
     @property
     def is_image(self) -> bool:
@@ -55,7 +56,7 @@ class UploadResult:
 def result_for(upload: Upload, settings: common.Settings, cache_key: str = "upload_results") -> UploadResult:
     """The cached result of this file with these settings, analysing it on first sight."""
     cache: OrderedDict[str, UploadResult] = st.session_state[cache_key]
-    key = f"{upload.name}|{len(upload.data)}|{upload.digest}|{settings.model}|{settings.body_height_cm}"
+    key = f"{upload.name}|{len(upload.data)}|{upload.sha256}|{settings.model}|{settings.body_height_cm}"
     if key not in cache:
         cache[key] = analyse(upload, settings)
         while len(cache) > KEEP_RESULTS:

@@ -46,7 +46,12 @@ def upload_ui() -> Upload | None:
     )
     if f is None:
         return None
-    return Upload(name=f.name, data=f.getvalue())
+    data = f.getvalue()
+    digests: dict[str, str] = st.session_state["upload_digests"]  # hash each upload once, not every rerun
+    if f.file_id not in digests:
+        digests.clear()
+        digests[f.file_id] = Upload(f.name, data).sha256
+    return Upload(name=f.name, data=data, sha256=digests[f.file_id])
 
 
 def filming_tips_ui() -> None:

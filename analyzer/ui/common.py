@@ -49,9 +49,13 @@ def ensure_state() -> None:
         st.session_state["live_hub"] = LiveHub()
 
 
-@st.cache_resource(show_spinner="Finding the pose model...")
+@st.cache_resource(show_spinner=False)
 def model_path(model: str) -> Path:
-    """The ``.task`` file of ``model``, resolved (and downloaded if needed) once per server process."""
+    """The ``.task`` file of ``model``, resolved (and downloaded if needed) once per server process.
+
+    No spinner: a spinner adds an element on the first run only, which shifts the elements after it and
+    makes the browser remount the camera component (losing a Start click made during that run).
+    """
     return resolve_model(model)
 
 

@@ -213,8 +213,19 @@ def test_live_page_streams_the_overlay_and_numbers(server: str, browser: Any, ca
     text = tiles.first.inner_text()
     assert "Left foot" in text and "Right foot" in text and "Stance width" in text
     assert re.search(r"[+-]\d+°", text), text
-    time.sleep(2.0)  # let a few more frames and a refresh of the numbers through for the screenshot
+
+    # Guided check while streaming: switching the activity reruns the whole page; the stream must survive
+    # it, and the still window of the standing person gives a result card with values and exercises.
+    page.get_by_text("Guided check", exact=True).click()
+    page.get_by_role("heading", name="Your check").wait_for(timeout=90_000)
+    page.get_by_text("Exercises for you").wait_for(timeout=30_000)
+    frames_before = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
+    time.sleep(2.0)
+    assert video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames") > frames_before  # still live
+    assert overlay_pixels(grab(video)) > max(200, 10 * baseline)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 2200})  # Streamlit scrolls inside its own container
+    time.sleep(1.0)
     page.screenshot(path=str(SCREENSHOTS / "live.png"), full_page=True)
     webrtc.get_by_role("button", name="Stop").click()
     page.close()

@@ -455,7 +455,9 @@ def feedback_ui(summary: dict[str, Any]) -> None:
         return
     findings = [f for f in full.get("findings") or [] if isinstance(f, Mapping)]
     flagged = [f for f in findings if f.get("severity") in ("mild", "marked")]
-    within = [f for f in findings if f not in flagged and f.get("kind") not in ("not_measured", None)]
+    within = [
+        f for f in findings if f not in flagged and f.get("kind") not in ("not_measured", "balanced", None)
+    ]
     missing = [f for f in findings if f.get("kind") == "not_measured"]
     st.subheader("What this shows")
     if not flagged:

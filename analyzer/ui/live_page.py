@@ -223,8 +223,9 @@ def check_ui(state: CheckState) -> None:
         st.progress(state.progress, text=f"Guided check: {state.message}")
         return
     st.subheader("Your check")
-    common.summary_ui(state.summary)
-    common.feedback_ui(state.summary)
+    summary = common.with_feedback(state.summary) or state.summary  # tiles take the findings into account
+    common.summary_ui(summary)
+    common.feedback_ui(summary)
 
 
 def parallel_ui(state: ParallelState) -> None:

@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
+from analyzer.feedback.thresholds import KneeThresholds, load_thresholds
 from analyzer.landmarks import LEG, SKELETON_EDGES, PoseFrame, Side
 from analyzer.stance import StanceMetrics
 
@@ -21,8 +23,6 @@ GOOD = (70, 200, 90)
 INSIDE = (240, 60, 60)  # knee medial of the foot
 OUTSIDE = (190, 90, 240)  # knee lateral of the foot
 UNKNOWN = (150, 150, 150)
-KNEE_OFFSET_LIMIT = 0.15  # knee offset (x hip width) beyond which the knee line changes colour
-KNEE_FPPA_LIMIT_DEG = 10.0
 
 
 @dataclass(frozen=True)
@@ -43,22 +43,48 @@ class Overlay:
     feet: dict[Side, FootOverlay | None]
 
 
-def knee_colour(metrics: StanceMetrics, side: Side) -> tuple[int, int, int]:
-    """Green when the knee stays over the foot, red when inside (medial), violet when outside."""
+@functools.lru_cache(maxsize=1)
+def _knee_thresholds() -> KneeThresholds:
+    return load_thresholds().knee
+
+
+def knee_colour(metrics: StanceMetrics, side: Side, thresholds: KneeThresholds | None = None) -> tuple[int, int, int]:
+    """Green when the knee stays over the foot, red when inside (medial), violet when outside.
+
+    Uses the same lines as the findings (analyzer/feedback/thresholds.toml, "mild" step): the knee's
+    frontal-plane angle where it is defined, else the knee-over-foot offset (deep squats).
+    """
+    k = thresholds or _knee_thresholds()
     m = metrics.side(side)
-    if math.isfinite(m.knee_offset_ratio):
-        if m.knee_offset_ratio > KNEE_OFFSET_LIMIT:
-            return INSIDE
-        if m.knee_offset_ratio < -KNEE_OFFSET_LIMIT:
-            return OUTSIDE
-        return GOOD
     if math.isfinite(m.knee_fppa_deg):
-        if m.knee_fppa_deg > KNEE_FPPA_LIMIT_DEG:
-            return INSIDE
-        if m.knee_fppa_deg < -KNEE_FPPA_LIMIT_DEG:
-            return OUTSIDE
-        return GOOD
-    return UNKNOWN
+        value, inside, outside = m.knee_fppa_deg, k.valgus.mild, k.varus.mild
+    elif math.isfinite(m.knee_offset_ratio):
+        value, inside, outside = m.knee_offset_ratio, k.offset_medial.mild, k.offset_lateral.mild
+    else:
+        return UNKNOWN
+    if value >= inside:
+        return INSIDE
+    if -value >= outside:
+        return OUTSIDE
+    return GOOD
+
+
+def mirrored(overlay: Overlay, width: int) -> Overlay:
+    """The overlay for a horizontally flipped picture (landmark names unchanged: sides stay the subject's)."""
+    pose = overlay.pose
+    if pose is not None:
+        xy = pose.image_xy.copy()
+        xy[:, 0] = 1.0 - xy[:, 0]
+        pose = replace(pose, image_xy=xy)
+
+    def flip(p: np.ndarray) -> np.ndarray:
+        return np.array([width - 1 - p[0], p[1]])
+
+    feet = {
+        side: None if f is None else FootOverlay(flip(f.heel_px), flip(f.toe_px), flip(f.ahead_px), flip(f.forward_px))
+        for side, f in overlay.feet.items()
+    }
+    return Overlay(pose, feet)
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:
@@ -114,7 +140,13 @@ def annotate(rgb: np.ndarray, overlay: Overlay, metrics: StanceMetrics | None, c
         cv2.circle(img, _pt(foot.heel_px), int(3 * unit_px), colour, -1, cv2.LINE_AA)
         if metrics is not None:
             label = _fmt(metrics.side(side).turnout_deg, " deg", signed=True)
-            _text(img, label, _pt(foot.ahead_px + np.array([4 * unit_px, 0])), 0.5 * unit_px, colour, thick)
+            other = overlay.feet.get(side.other)
+            scale = 0.5 * unit_px
+            (tw, _), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thick + 3)
+            # Put the label on the outer side of the foot, so the two feet's labels never overlap.
+            outer_left = other is not None and _ok(other.ahead_px) and foot.ahead_px[0] < other.ahead_px[0]
+            dx = -(tw + 6 * unit_px) if outer_left else 6 * unit_px
+            _text(img, label, _pt(foot.ahead_px + np.array([dx, 12 * unit_px])), scale, colour, thick)
     fl, fr = overlay.feet.get(Side.LEFT), overlay.feet.get(Side.RIGHT)
     if metrics is not None and fl is not None and fr is not None and _ok(fl.heel_px, fr.heel_px):
         cv2.line(img, _pt(fl.heel_px), _pt(fr.heel_px), (255, 255, 0), max(1, thick - 1), cv2.LINE_AA)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from analyzer import __version__
-from analyzer.annotate import FootOverlay, Overlay, annotate
+from analyzer.annotate import FootOverlay, Overlay, annotate, mirrored
 from analyzer.errors import InputError
 from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
 from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
@@ -539,8 +539,9 @@ class LiveSession:
         )
 
     def process(self, rgb: np.ndarray, t_s: float) -> LiveFrame:
-        if self.mirror:
-            rgb = np.ascontiguousarray(rgb[:, ::-1])
+        """Analyse one camera frame. With ``mirror`` the picture is shown flipped like a mirror, but the
+        model sees the real picture (it names sides from how the person looks, so a flipped picture
+        would swap left and right)."""
         det = self._estimator.detect(rgb, t_s)
         pose = det.pose
         raw, overlay = self._fa.step(pose, t_s)
@@ -550,7 +551,11 @@ class LiveSession:
         self._prev_pose = pose
         metrics = self.smooth(raw)
         cues = live_cues(raw, pose, len(det.people), speed)
-        return LiveFrame(annotate(rgb, overlay, metrics if pose is not None else None, cues), metrics, raw, pose, len(det.people), cues)
+        if self.mirror:
+            rgb = np.ascontiguousarray(rgb[:, ::-1])
+            overlay = mirrored(overlay, rgb.shape[1])
+        annotated = annotate(rgb, overlay, metrics if pose is not None else None, cues)
+        return LiveFrame(annotated, metrics, raw, pose, len(det.people), cues)
 
     def close(self) -> None:
         self._estimator.close()

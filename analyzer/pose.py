@@ -12,7 +12,6 @@ Offline with no local copy gives one clear line that names the variable to set.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sys
@@ -155,7 +154,8 @@ class PoseEstimator:
     """MediaPipe PoseLandmarker behind one interface.
 
     ``mode="video"`` for streams (timestamps must increase; they are forced to) and ``mode="image"`` for
-    stills. Up to ``num_poses`` people are detected; the one followed (``PoseDetection.main``) is the
+    stills. Call :meth:`close` (or use it as a context manager): closing from a garbage-collector
+    finaliser can deadlock inside MediaPipe, so this class has none. Up to ``num_poses`` people are detected; the one followed (``PoseDetection.main``) is the
     person nearest to the one followed before, or the largest on the first frame.
     """
 
@@ -238,10 +238,6 @@ class PoseEstimator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __del__(self) -> None:  # MediaPipe's own finaliser fails at interpreter exit; close first
-        with contextlib.suppress(Exception):
-            self.close()
 
 
 def _to_pose_frame(img_lms: list, world_lms: list, t_s: float, size_wh: tuple[int, int]) -> PoseFrame:

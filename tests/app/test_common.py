@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.annotate import KNEE_OFFSET_LIMIT
+from analyzer.feedback import load_thresholds
 from analyzer.landmarks import Side
 from analyzer.stance import SideMetrics, StanceMetrics
 from analyzer.ui import common
@@ -21,14 +21,19 @@ def test_fmt_stat_units_and_missing_values() -> None:
 
 
 def test_knee_words_follow_the_overlay_colours() -> None:
-    # The overlay judges by the knee offset first: beyond +limit inside (red), beyond -limit outside.
-    def m(offset: float, fppa: float = 0.0) -> StanceMetrics:
+    # The overlay and the tiles grade the knee with the findings' own "mild" lines: the knee angle (FPPA)
+    # where it is defined, else the knee-over-foot offset (deep squats).
+    k = load_thresholds().knee
+
+    def m(offset: float, fppa: float = float("nan")) -> StanceMetrics:
         side = SideMetrics(knee_fppa_deg=fppa, knee_offset_ratio=offset)
         return StanceMetrics(t_s=0.0, left=side, right=SideMetrics())
 
-    assert common.knee_words(m(KNEE_OFFSET_LIMIT + 0.05), Side.LEFT) == ("inside the foot", "bad")
-    assert common.knee_words(m(-KNEE_OFFSET_LIMIT - 0.05), Side.LEFT) == ("outside the foot", "out")
-    assert common.knee_words(m(0.0, fppa=25.0), Side.LEFT) == ("over the foot", "ok")  # offset decides
+    assert common.knee_words(m(0.0, fppa=k.valgus.mild + 1), Side.LEFT) == ("inside the foot", "bad")
+    assert common.knee_words(m(0.0, fppa=-k.varus.mild - 1), Side.LEFT) == ("outside the foot", "out")
+    assert common.knee_words(m(0.5, fppa=0.0), Side.LEFT) == ("over the foot", "ok")  # the angle decides
+    assert common.knee_words(m(k.offset_medial.mild + 0.05), Side.LEFT) == ("inside the foot", "bad")
+    assert common.knee_words(m(-k.offset_lateral.mild - 0.05), Side.LEFT) == ("outside the foot", "out")
     assert common.knee_words(m(0.0), Side.RIGHT) == ("not measured", "neutral")
 
 

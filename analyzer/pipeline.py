@@ -479,7 +479,7 @@ def _content_warnings(
     low = sum(1 for r in with_pose if "floor level" in " ".join(r.raw.reasons.values()))
     if low > 0.5 * len(with_pose):
         out.append(
-            {"code": "camera_low", "message": "The camera is at floor level: raise it or tilt it so the floor is visible."}
+            {"code": "camera_low", "message": "The camera is near floor level: turnout and width need it at about hip height, looking down on the feet."}
         )
     if len(with_pose) < 5 and n > 1:
         out.append({"code": "few_frames", "message": f"Only {len(with_pose)} frames had a person in view."})

@@ -26,7 +26,7 @@ from analyzer.stance import StanceMetrics
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
-DEFAULT_OUT = HERE / "results" / "accuracy.md"
+DEFAULT_OUT = HERE / "results" / "accuracy_all.md"
 
 # metric name -> (getter on StanceMetrics, getter on the truth dict)
 SIDE_METRICS = ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio")
@@ -73,7 +73,7 @@ def score_stills(truth: dict[str, Any], split: str, limit: int | None, data_dir:
 
 def table(errors: dict[str, dict[str, list[float]]], split: str, n: int) -> str:
     lines = [
-        f"Synthetic stills, split `{split}` ({n} images; full model, no calibration, field-of-view prior).",
+        f"Synthetic stills, split `{split}` ({n} images; full model, no user calibration, field-of-view prior; the defaults were fitted on the train split only).",
         "",
         "| camera | metric | MAE | bias | P95 | detected | L/R swaps |",
         "|---|---|---|---|---|---|---|",

@@ -12,18 +12,18 @@ import numpy as np
 import pytest
 
 from analyzer.geometry.camera import Intrinsics, estimate_scene
-from analyzer.geometry.metrics import fppa_deg, knee_offset_ratio, measure, turnout_deg
+from analyzer.geometry.metrics import MetricsConfig, fppa_deg, knee_offset_ratio, measure, turnout_deg
 from analyzer.landmarks import Side
 from analyzer.stance import View
 from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 
-def metrics_for(points, **cam):
+def metrics_for(points, config=None, **cam):
     pose, f = camera_view(points, **cam)
     intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
     scene = estimate_scene(pose, intr)
     assert scene is not None
-    return measure(pose, scene), scene
+    return measure(pose, scene, config), scene
 
 
 LEFT = np.array([1.0, 0.0, 0.0])
@@ -71,7 +71,7 @@ def test_knee_offset_medial_positive():
         (10.0, 10.0, {}),
         (30.0, 5.0, {}),
         (-8.0, 20.0, {"height_m": 1.4}),
-        (40.0, 40.0, {"height_m": 0.45, "distance_m": 3.2}),
+        (40.0, 40.0, {"height_m": 0.6, "distance_m": 1.9, "size_wh": (720, 1280)}),  # low portrait phone: feet at 17.5 deg
         (15.0, 25.0, {"yaw_deg": 30.0}),
         (15.0, 25.0, {"yaw_deg": -45.0, "size_wh": (720, 1280), "hfov_deg": 40.0}),
     ],
@@ -84,10 +84,23 @@ def test_turnout_recovered_through_the_camera(turn_l, turn_r, cam):
     assert m.right.turnout_deg == pytest.approx(turn_r, abs=0.5)
 
 
+def test_camera_near_floor_level_is_not_measured():
+    # 0.45 m high and 3.2 m away: the floor is seen at about 8 deg, where errors grow as cot(elevation).
+    m, _ = metrics_for(body_points(20, 20), height_m=0.45, distance_m=3.2)
+    assert m.camera_elevation_deg < 15.0
+    assert math.isnan(m.left.turnout_deg) and math.isnan(m.stance_width_ratio)
+    assert "floor level" in m.reasons["turnout_deg.left"]
+
+
 def test_stance_width_ratio_and_view():
-    # Heels 0.40 m apart, hip joint centres 0.20 m apart: ratio 2.0.
-    m, scene = metrics_for(body_points(heel_half_distance=0.20))
+    # Heels 0.40 m apart, hip joint centres 0.20 m apart: ratio 2.0 from exact landmarks (the correction for
+    # MediaPipe's too-close heels switched off) ...
+    exact = MetricsConfig(floor_width_scale=1.0)
+    m, scene = metrics_for(body_points(heel_half_distance=0.20), exact)
     assert m.stance_width_ratio == pytest.approx(0.40 / (2 * HIP_HALF_WIDTH), rel=0.02)
+    # ... and the default applies exactly its fitted factor on top.
+    default, _ = metrics_for(body_points(heel_half_distance=0.20))
+    assert default.stance_width_ratio == pytest.approx(m.stance_width_ratio * MetricsConfig().floor_width_scale)
     assert m.view is View.FRONTAL
     # The facing angle's size comes from image width / 3D width; perspective makes that ratio a touch
     # under 1 even straight on, and acos is steep near 1, so "straight on" reads within a few degrees.

@@ -1,0 +1,220 @@
+"""Where the error comes from, and what each correction buys (train split to choose, holdout to check).
+
+    python -m benchmarks.calibrate [--truth PATH]
+
+1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
+2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
+   (b) MediaPipe's pixels + exact camera (the landmarks), (c) MediaPipe + estimated camera (the method).
+3. Measures the landmarks' systematic offsets against the truth (heel and toe in the foot's frame) and
+   the hip-width scale, on train only, and reports the method before/after on train and holdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
+from analyzer.geometry.metrics import MetricsConfig, measure
+from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
+from analyzer.pose import PoseEstimator
+from analyzer.sources import read_image
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
+CACHE = Path.home() / ".cache" / "stance" / "bench"
+
+
+def poses(truth_path: Path, stills: list[dict[str, Any]]) -> dict[str, PoseFrame | None]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache_file = CACHE / f"poses_{truth_path.stat().st_size}_{len(stills)}.pkl"
+    if cache_file.exists():
+        return pickle.loads(cache_file.read_bytes())
+    out: dict[str, PoseFrame | None] = {}
+    with PoseEstimator("full", "image") as est:
+        for s in stills:
+            rgb, _ = read_image(truth_path.parent / s["image"])
+            out[s["id"]] = est.detect(rgb).pose
+    cache_file.write_bytes(pickle.dumps(out))
+    return out
+
+
+def true_scene(s: dict[str, Any], pose: PoseFrame) -> Scene:
+    cam = s["camera"]
+    r = np.asarray(cam["R_world_to_cam"], dtype=float)
+    t = np.asarray(cam["t_world_to_cam"], dtype=float)
+    up = r @ np.array([0.0, 1.0, 0.0])  # floor normal in the camera frame
+    cam_h = float(cam["camera_height_m"])
+    w, h = cam["image_size"]
+    intr = Intrinsics(f_px=float(cam["fx"]), cx=float(cam["cx"]) + 0.5, cy=float(cam["cy"]) + 0.5, size_wh=(w, h))
+    # The MediaPipe-scale translation still comes from the landmarks (only used for lifted points).
+    est = estimate_scene(pose, intr, up)
+    trans = est.translation if est is not None else t
+    return Scene(intrinsics=intr, translation=trans, up=up / np.linalg.norm(up), camera_height_m=cam_h)
+
+
+def with_pixels(pose: PoseFrame, s: dict[str, Any]) -> PoseFrame:
+    """The pose with the heel and toe pixels replaced by the exact projections of the truth points."""
+    xy = pose.image_xy.copy()
+    w, h = s["camera"]["image_size"]
+    px = s["truth"]["points_px"]
+    for side in Side:
+        leg = LEG[side]
+        for lm, name in ((leg.heel, "heel"), (leg.toe, "toe2")):
+            u, v = px[f"{name}_{side.value}"]
+            xy[lm] = ((u + 0.5) / w, (v + 0.5) / h)
+    return PoseFrame(xy, pose.world_xyz, pose.visibility, pose.presence, pose.t_s, pose.size_wh)
+
+
+def errors(stills, pose_of, scene_of, config=None) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"turnout_deg": [], "stance_width_ratio": [], "knee_fppa_deg": []}
+    for s in stills:
+        pose = pose_of(s)
+        if pose is None:
+            continue
+        scene = scene_of(s, pose)
+        if scene is None:
+            continue
+        m = measure(pose, scene, config)
+        t = s["truth"]
+        for side in ("left", "right"):
+            sm = m.left if side == "left" else m.right
+            out["turnout_deg"].append(sm.turnout_deg - t["turnout_deg"][side])
+            out["knee_fppa_deg"].append(sm.knee_fppa_deg - t["knee_fppa_deg"][side])
+        out["stance_width_ratio"].append(m.stance_width_ratio - t["stance_width_ratio"])
+    return out
+
+
+def fmt(e: dict[str, list[float]]) -> str:
+    parts = []
+    for k, v in e.items():
+        a = np.asarray(v, dtype=float)
+        a = a[np.isfinite(a)]
+        if len(a):
+            parts.append(f"{k}: MAE {np.mean(np.abs(a)):.2f} bias {np.mean(a):+.2f} (n={len(a)})")
+    return " | ".join(parts)
+
+
+def landmark_offsets(stills, pose_of) -> None:
+    """Mean pixel offset of MediaPipe's heel and toe from the truth, in units of the foot's image length."""
+    rows = []
+    for s in stills:
+        p = pose_of(s)
+        if p is None:
+            continue
+        px = s["truth"]["points_px"]
+        for side in Side:
+            leg = LEG[side]
+            heel_t, toe_t = np.asarray(px[f"heel_{side.value}"]), np.asarray(px[f"toe2_{side.value}"])
+            length = np.linalg.norm(toe_t - heel_t)
+            if length < 3:
+                continue
+            rows.append(
+                (
+                    *(p.pixels_xy[leg.heel] - heel_t) / length,
+                    *(p.pixels_xy[leg.toe] - toe_t) / length,
+                )
+            )
+    a = np.asarray(rows)
+    print(f"  heel offset (x, y) / foot length: {a[:, 0].mean():+.2f} {a[:, 1].mean():+.2f};"
+          f" toe offset: {a[:, 2].mean():+.2f} {a[:, 3].mean():+.2f} (n={len(a)})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
+    args = ap.parse_args()
+    truth = json.loads(args.truth.read_text())
+    stills = [s for s in truth["stills"] if s["category"] != "squat"]
+    pose_by_id = poses(args.truth, truth["stills"])
+    train = [s for s in stills if s["split"] == "train"]
+    hold = [s for s in stills if s["split"] == "holdout"]
+
+    def mp(s):
+        return pose_by_id[s["id"]]
+
+    def exact_px(s):
+        p = mp(s)
+        return None if p is None else with_pixels(p, s)
+
+    def est_scene(s, pose):
+        w, h = s["camera"]["image_size"]
+        return estimate_scene(pose, Intrinsics.from_fov((w, h)))
+
+    print("standing stills: train", len(train), "holdout", len(hold))
+    print("(a) exact heel/toe pixels + exact camera:", fmt(errors(train, exact_px, true_scene)))
+    print("(b) MediaPipe pixels + exact camera:     ", fmt(errors(train, mp, true_scene)))
+    print("(c) MediaPipe pixels + estimated camera: ", fmt(errors(train, mp, est_scene)))
+    print("(d) exact pixels + estimated camera:     ", fmt(errors(train, exact_px, est_scene)))
+    landmark_offsets(train, mp)
+    ratios = []
+    for s in train:
+        p = mp(s)
+        if p is not None:
+            w = p.world_xyz
+            ratios.append(s["truth"]["hip_width_m"] / np.linalg.norm(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP]))
+    print(f"  true hip width / MediaPipe hip width: median {np.median(ratios):.3f}")
+    for name, group in (("train", train), ("holdout", hold)):
+        print(f"method on {name}:", fmt(errors(group, mp, est_scene)))
+    _ = math
+
+
+if __name__ == "__main__":
+    main()
+
+
+def search() -> None:
+    """Grid search of the landmark heights, FOV prior and forward mode on train; report train and holdout."""
+    import analyzer.geometry.camera as cam_mod
+    import analyzer.geometry.metrics as met_mod
+
+    truth = json.loads(DEFAULT_TRUTH.read_text())
+    stills = [s for s in truth["stills"] if s["category"] != "squat"]
+    pose_by_id = poses(DEFAULT_TRUTH, truth["stills"])
+    train = [s for s in stills if s["split"] == "train"]
+    hold = [s for s in stills if s["split"] == "holdout"]
+
+    def mp(s):
+        return pose_by_id[s["id"]]
+
+    def set_heights(heel: float, toe: float) -> None:
+        for mod in (cam_mod, met_mod):
+            mod.HEEL_HEIGHT_M, mod.TOE_HEIGHT_M = heel, toe  # type: ignore[attr-defined]
+
+    def run(group, fov: float, forward: str) -> dict[str, list[float]]:
+        def scene(s, pose):
+            w, h = s["camera"]["image_size"]
+            old = cam_mod.DEFAULT_LONG_SIDE_FOV_DEG
+            cam_mod.DEFAULT_LONG_SIDE_FOV_DEG = fov
+            try:
+                return estimate_scene(pose, Intrinsics.from_fov((w, h)))
+            finally:
+                cam_mod.DEFAULT_LONG_SIDE_FOV_DEG = old
+
+        return errors(group, mp, scene, MetricsConfig(forward=forward))
+
+    def mae(e):
+        a = np.asarray(e["turnout_deg"], dtype=float)
+        return float(np.mean(np.abs(a[np.isfinite(a)])))
+
+    best = None
+    for heel in (0.01, 0.03, 0.05, 0.07):
+        for toe in (0.0, 0.015, 0.03):
+            set_heights(heel, toe)
+            for fov in (55.0, 65.0, 75.0):
+                for forward in ("hips", "blend"):
+                    score = mae(run(train, fov, forward))
+                    if best is None or score < best[0]:
+                        best = (score, heel, toe, fov, forward)
+    assert best is not None
+    _, heel, toe, fov, forward = best
+    print(f"best on train: heel {heel} m, toe {toe} m, fov {fov} deg, forward {forward}")
+    set_heights(heel, toe)
+    for name, group in (("train", train), ("holdout", hold)):
+        print(f"  tuned on {name}:", fmt(run(group, fov, forward)))

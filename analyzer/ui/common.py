@@ -133,9 +133,9 @@ def settings_ui(
         if show_mirror:
             mirror = st.toggle(
                 "Mirror the picture",
-                value=False,
+                value=True,
                 key=f"{prefix}_mirror",
-                help="Show the camera picture like a mirror.",
+                help="Show the camera picture like a mirror. Left and right in the numbers are always your own.",
             )
     return Settings(model=str(model), body_height_cm=height, mirror=mirror)
 

@@ -20,6 +20,8 @@ from apphelpers import ROOT, upright_frames
 from streamlit.testing.v1 import AppTest
 from streamlit_webrtc import WebRtcMode
 
+from analyzer.stance import View
+from analyzer.temporal.summary import METHOD_ERROR
 from analyzer.ui import live_page, results, upload_page
 from analyzer.ui.live_stream import Activity, LiveHub
 from analyzer.ui.results import Upload
@@ -97,13 +99,13 @@ def test_app_opens_on_the_live_page_with_the_camera_wired(
     assert call["media_stream_constraints"]["audio"] is False
     # Nothing streamed yet: the page says what to do.
     assert any("Start camera" in t for t in texts(at.info))
-    # Settings: model choice, mirror (off by default: see docs/notes/app-needs.md), input fallback.
+    # Settings: model choice, mirror (on by default, like a mirror; sides stay the subject's own), input fallback.
     assert at.radio(key="live_model").value == "full"
-    assert at.toggle(key="live_mirror").value is False
+    assert at.toggle(key="live_mirror").value is True
     assert at.radio(key="live_source").options == list(live_page.SOURCES.values())
-    assert hub.options.model == "full" and hub.mirror is False
-    at.toggle(key="live_mirror").set_value(True).run()
-    assert hub.mirror is True
+    assert hub.options.model == "full" and hub.mirror is True
+    at.toggle(key="live_mirror").set_value(False).run()
+    assert hub.mirror is False
 
 
 def test_live_numbers_and_guided_check_on_real_frames(
@@ -125,7 +127,8 @@ def test_live_numbers_and_guided_check_on_real_frames(
     # The man in this clip stands with nearly parallel feet: both medians are measured and moderate.
     for side in ("left", "right"):
         assert turnout[side]["median"] is not None and abs(turnout[side]["median"]) < 30
-        assert turnout[side]["uncertainty"] >= 5.0
+        # The band is never narrower than the method's measured error for this view (benchmark holdout).
+        assert turnout[side]["uncertainty"] >= METHOD_ERROR["turnout_deg"][View(summary["view"])]
     assert 0.3 < summary["metrics"]["stance_width_ratio"]["median"] < 3.0
     assert snap.ms_per_frame["full"] > 0
 

@@ -30,18 +30,20 @@ from analyzer.geometry.metrics import (
     FloorGeometry,
     MetricsConfig,
     floor_geometry,
-    knee_flexion_deg,
+    leg_flexion_deg,
     measure,
     stature_units,
 )
-from analyzer.landmarks import PoseFrame, Side
+from analyzer.landmarks import Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sinks import H264Writer
 from analyzer.sources import Frame, SourceInfo, VideoFileSource, is_image_path, read_image
 from analyzer.stance import SideMetrics, StanceMetrics, View
-from analyzer.temporal.events import find_reps, leg_speed, still_windows
+from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
+from analyzer.temporal.steps import footprints, is_walking, steps
 from analyzer.temporal.summary import (
+    METHOD_ERROR,
     SMOOTH_HALF_FRAMES,
     dominant_view,
     frames_in,
@@ -49,6 +51,7 @@ from analyzer.temporal.summary import (
     metric_block,
     rep_entries,
     smooth_series,
+    stat,
     view_segments,
 )
 
@@ -101,6 +104,7 @@ class FrameRecord:
     smooth: StanceMetrics
     knee_flexion_deg: float = math.nan
     speed: float = math.nan
+    heels_floor: np.ndarray | None = None  # (2, 3) left and right heel on the floor, camera frame
 
 
 @dataclass
@@ -195,16 +199,19 @@ class FrameAnalyzer:
         value = float(est[0]) if est is not None else stature_units(pose)
         return self.options.body_height_cm / 100.0 / value if value > 0 else None
 
-    def step(self, pose: PoseFrame | None, t_s: float) -> tuple[StanceMetrics, Overlay]:
+    def step(self, pose: PoseFrame | None, t_s: float) -> tuple[StanceMetrics, Overlay, np.ndarray]:
+        """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown)."""
+        no_heels = np.full((2, 3), np.nan)
         if pose is None:
-            return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {})
+            return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {}), no_heels
         up = self.floor.update(pose)
         scene = estimate_scene(pose, self.intrinsics(pose.size_wh), up)
         if scene is None:
-            return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {})
+            return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
         geom = floor_geometry(pose, scene, self.config)
         metrics = measure(pose, scene, self.config, self.metres_per_unit(pose), geom)
-        return metrics, Overlay(pose, foot_overlays(scene, geom))
+        heels = np.stack([geom.feet[side]["heel"] if not geom.foot_reason[side] else no_heels[0] for side in Side])
+        return metrics, Overlay(pose, foot_overlays(scene, geom)), heels
 
 
 def foot_overlays(scene: Scene, geom: FloorGeometry) -> dict[Side, FootOverlay | None]:
@@ -267,12 +274,12 @@ def analyze_video(
         for frame in source:
             det = est.detect(frame.rgb, frame.t_s)
             pose = det.pose
-            raw, overlay = fa.step(pose, frame.t_s)
+            raw, overlay, heels = fa.step(pose, frame.t_s)
             speed = leg_speed(prev_pose, pose) if (pose is not None and prev_pose is not None) else math.nan
             prev_pose = pose
-            flex = knee_flexion_deg(pose) if pose is not None else math.nan
+            flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
             raws.append(raw)
-            records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed))
+            records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels))
             if writer is not None:
                 pending.append((frame, overlay))
                 if len(pending) > half:
@@ -341,8 +348,8 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
         if own:
             est.close()
     fa = FrameAnalyzer(opts)
-    raw, overlay = fa.step(det.pose, 0.0)
-    flex = knee_flexion_deg(det.pose) if det.pose is not None else math.nan
+    raw, overlay, _ = fa.step(det.pose, 0.0)
+    flex = both_knees_flexion_deg(det.pose) if det.pose is not None else math.nan
     record = FrameRecord(0, 0.0, len(det.people), det.pose, raw, raw, flex, math.nan)
     summary = build_summary(info, [record], opts, [])
     image = annotate(rgb, overlay, raw if det.pose is not None else None)
@@ -403,7 +410,8 @@ def build_summary(
     same_view = [r for r in used if r.smooth.view is view]
     smooth = [r.smooth for r in (same_view or used)]
     warnings.extend(_content_warnings(records, with_pose, view, options))
-    activity = "squat" if reps else ("standing" if windows else "unknown")
+    walk = _walking(records, fa_up=_floor_up(records), scale=_metres_per_unit(records, options))
+    activity = "squat" if reps else ("walking" if walk is not None else ("standing" if windows else "unknown"))
     if info.kind == "image":
         activity = "standing" if (with_pose[0].knee_flexion_deg or 0) < 25 else "unknown"
     summary: dict[str, Any] = {
@@ -423,10 +431,104 @@ def build_summary(
         "model": options.model,
         "metrics": metric_block(smooth, view),
         "reps": rep_entries(reps, t, [r.smooth for r in records]),
-        "steps": [],
+        "steps": walk["steps"] if walk is not None else [],
         "warnings": warnings,
     }
+    if walk is not None:
+        _walking_metrics(summary, walk, view)
     return with_feedback(summary)
+
+
+def _floor_up(records: list[FrameRecord]) -> np.ndarray | None:
+    """The floor normal pooled over the clip's standing frames (as the per-frame analysis used it)."""
+    tracker = FloorTracker(history=10_000)
+    for r in records:
+        tracker.update(r.pose)
+    return tracker.value
+
+
+def _metres_per_unit(records: list[FrameRecord], options: AnalysisOptions) -> float | None:
+    if options.body_height_cm is None:
+        return None
+    est = [stature_units(r.pose) for r in records if r.pose is not None]
+    return options.body_height_cm / 100.0 / float(np.median(est)) if est else None
+
+
+def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float | None) -> dict[str, Any] | None:
+    """Footprints and steps when the person walks (None otherwise). Positions are camera-frame floor points,
+    so this assumes a camera that does not move; widths get the same floor-width correction as the stance."""
+    if fa_up is None or len(records) < 10:
+        return None
+    poses = [r.pose for r in records if r.pose is not None]
+    hip = float(np.median([np.linalg.norm(p.world_xyz[Landmark.LEFT_HIP] - p.world_xyz[Landmark.RIGHT_HIP]) for p in poses]))
+    t = np.array([r.t_s for r in records])
+    heels = np.stack([r.heels_floor if r.heels_floor is not None else np.full((2, 3), np.nan) for r in records])
+    turnout = np.array([[r.smooth.left.turnout_deg, r.smooth.right.turnout_deg] for r in records])
+    prints = footprints(t, heels, turnout, _heel_image_speed(records))
+    if not is_walking(prints, fa_up, hip):
+        return None
+    k = MetricsConfig().floor_width_scale
+    entries = []
+    for st in steps(prints, fa_up, hip):
+        fp = st.footprint
+        width = st.width_ratio * k if math.isfinite(st.width_ratio) else math.nan
+        entries.append(
+            {
+                "index": st.index,
+                "side": fp.side.value,
+                "t_s": round(fp.t_s, 3),
+                "start_s": round(fp.start_s, 3),
+                "end_s": round(fp.end_s, 3),
+                "turnout_deg": _rounded(fp.turnout_deg, 2),
+                "step_width_ratio": _rounded(width, 3),
+                "step_width_cm": _rounded(width * hip * scale * 100.0, 1) if scale else None,
+                "step_length_ratio": _rounded(st.length_ratio, 3),
+            }
+        )
+    in_prints = sum(1 for r in records if any(fp.start_s <= r.t_s <= fp.end_s for fp in prints))
+    return {"steps": entries, "hip_width_units": hip, "frames_in_footprints": in_prints}
+
+
+def _heel_image_speed(records: list[FrameRecord]) -> np.ndarray:
+    """(N, 2) image speed of the left and right heel, body heights per second, after a centred median."""
+    t = np.array([r.t_s for r in records])
+    out = np.full((len(records), 2), np.nan)
+    for k, lm in enumerate((Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL)):
+        xy = np.array([r.pose.pixels_xy[lm] if r.pose is not None else (np.nan, np.nan) for r in records])
+        xy = np.column_stack([centred_median(t, xy[:, j], 0.05) for j in range(2)])
+        scale = np.array([body_height_px(r.pose) if r.pose is not None else np.nan for r in records])
+        d = np.linalg.norm(np.diff(xy, axis=0), axis=1) / np.diff(t) / scale[1:]
+        out[1:, k] = d
+        out[0, k] = d[0] if len(d) else np.nan
+    return out
+
+
+def _rounded(v: float, digits: int) -> float | None:
+    return round(v, digits) if math.isfinite(v) else None
+
+
+def _walking_metrics(summary: dict[str, Any], walk: dict[str, Any], view: View) -> None:
+    """For a walk, per-step values carry the summary: turnout per foot over its footprints, step width,
+    and left/right asymmetry; the standing-width stats are replaced by the reason."""
+    steps_ = walk["steps"]
+
+    def err(name: str) -> float | None:
+        return METHOD_ERROR.get(name, {}).get(view)
+
+    m = summary["metrics"]
+    for side in ("left", "right"):
+        vals = [s["turnout_deg"] for s in steps_ if s["side"] == side and s["turnout_deg"] is not None]
+        m["turnout_deg"][side] = stat(vals, err("turnout_deg"), ["no footprint of this foot in a supported view"])
+    widths = [s["step_width_ratio"] for s in steps_ if s["step_width_ratio"] is not None]
+    m["step_width_ratio"] = stat(widths, err("stance_width_ratio"), ["no pair of consecutive steps"])
+    for name in ("stance_width_ratio", "ankle_width_ratio", "stance_width_cm"):
+        m[name] = stat([], None, ["walking: see step_width_ratio and the steps"])
+    summary["frames"]["used"] = walk["frames_in_footprints"]
+
+
+def both_knees_flexion_deg(pose: PoseFrame) -> float:
+    """How far BOTH knees are bent: the straighter leg's flexion. A squat bends both; a walking step only one."""
+    return min(leg_flexion_deg(pose, side) for side in Side)
 
 
 def _standing_flexion(flexion: np.ndarray) -> float:
@@ -544,7 +646,7 @@ class LiveSession:
         would swap left and right)."""
         det = self._estimator.detect(rgb, t_s)
         pose = det.pose
-        raw, overlay = self._fa.step(pose, t_s)
+        raw, overlay, _ = self._fa.step(pose, t_s)
         speed = math.nan
         if pose is not None and self._prev_pose is not None:
             speed = self._speed.update(leg_speed(self._prev_pose, pose), t_s)

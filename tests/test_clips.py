@@ -133,3 +133,18 @@ def test_photo_analysis(tmp_path, clip, capsys):
     assert (out / "annotated.jpg").exists()
     img = cv2.imread(str(out / "annotated.jpg"))
     assert img is not None and np.abs(img.astype(int) - frame.astype(int)).mean() > 0.5  # overlay drawn
+
+
+def test_walking_toward_the_camera_gives_steps(clip):
+    # The lab subject walks toward the camera, turns and walks away: a walk with footprints of both feet,
+    # not squats (only one knee bends at a time).
+    a = analyze_video(clip("walking/toward_and_away_lab.mp4"), AnalysisOptions(annotate=False, max_long_side=960))
+    s = a.summary
+    assert s["activity"] == "walking" and s["reps"] == []
+    sides = [st["side"] for st in s["steps"]]
+    assert len(sides) >= 6 and {"left", "right"} <= set(sides)
+    widths = [st["step_width_ratio"] for st in s["steps"] if st["step_width_ratio"] is not None]
+    assert widths, "some steps seen from the front have a width"
+    # Healthy step width is about 14% of leg length (J NeuroEng Rehabil 2012): roughly 0.3-1.2 hip widths.
+    assert 0.3 <= s["metrics"]["step_width_ratio"]["median"] <= 1.2
+    assert s["metrics"]["stance_width_ratio"]["median"] is None  # standing width does not apply to a walk

@@ -51,7 +51,9 @@ class OneEuroFilter:
         return self._x
 
 
-def centred_median(t_s: Sequence[float], values: Sequence[float], half_window_s: float = 0.2) -> np.ndarray:
+def centred_median(
+    t_s: Sequence[float] | np.ndarray, values: Sequence[float] | np.ndarray, half_window_s: float = 0.2
+) -> np.ndarray:
     """Zero-lag smoothing for a whole series: the median of the finite values within +/- half_window_s.
 
     Robust to single-frame outliers, honours uneven timestamps, keeps NaN where the input is NaN.

@@ -105,6 +105,19 @@ LEG = {
     ),
 }
 
+LEG_LANDMARKS = (
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE,
+    Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
+    Landmark.LEFT_HEEL,
+    Landmark.RIGHT_HEEL,
+    Landmark.LEFT_FOOT_INDEX,
+    Landmark.RIGHT_FOOT_INDEX,
+)
+
 FOOT_LANDMARKS = (
     Landmark.LEFT_ANKLE,
     Landmark.RIGHT_ANKLE,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
+from analyzer.landmarks import LEG, LEG_LANDMARKS, Landmark, PoseFrame, Side
 
 # Prior on the camera's field of view across the image's LONG side, used when none is given.
 # Laptop webcams are about 60-70 deg, phone main cameras in video mode about 63-70 deg.
@@ -37,20 +37,7 @@ TOE_HEIGHT_M = 0.02
 ANKLE_HEIGHT_M = 0.07
 
 # Landmarks used to solve the camera translation (torso and legs: the points MediaPipe places best).
-PNP_LANDMARKS = (
-    Landmark.LEFT_SHOULDER,
-    Landmark.RIGHT_SHOULDER,
-    Landmark.LEFT_HIP,
-    Landmark.RIGHT_HIP,
-    Landmark.LEFT_KNEE,
-    Landmark.RIGHT_KNEE,
-    Landmark.LEFT_ANKLE,
-    Landmark.RIGHT_ANKLE,
-    Landmark.LEFT_HEEL,
-    Landmark.RIGHT_HEEL,
-    Landmark.LEFT_FOOT_INDEX,
-    Landmark.RIGHT_FOOT_INDEX,
-)
+PNP_LANDMARKS = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, *LEG_LANDMARKS)
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analyzer.landmarks import Landmark, PoseFrame
+from analyzer.landmarks import LEG_LANDMARKS, Landmark, PoseFrame
 
 # Landmarks whose image motion says whether a person stands still.
-MOTION_LANDMARKS = (
-    Landmark.LEFT_HIP,
-    Landmark.RIGHT_HIP,
-    Landmark.LEFT_KNEE,
-    Landmark.RIGHT_KNEE,
-    Landmark.LEFT_ANKLE,
-    Landmark.RIGHT_ANKLE,
-    Landmark.LEFT_HEEL,
-    Landmark.RIGHT_HEEL,
-    Landmark.LEFT_FOOT_INDEX,
-    Landmark.RIGHT_FOOT_INDEX,
-)
+MOTION_LANDMARKS = LEG_LANDMARKS
 
 STILL_SPEED = 0.08  # body heights per second: below this the legs and feet count as still
 STILL_MIN_S = 1.0

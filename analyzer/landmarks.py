@@ -118,15 +118,6 @@ LEG_LANDMARKS = (
     Landmark.RIGHT_FOOT_INDEX,
 )
 
-FOOT_LANDMARKS = (
-    Landmark.LEFT_ANKLE,
-    Landmark.RIGHT_ANKLE,
-    Landmark.LEFT_HEEL,
-    Landmark.RIGHT_HEEL,
-    Landmark.LEFT_FOOT_INDEX,
-    Landmark.RIGHT_FOOT_INDEX,
-)
-
 # Skeleton edges drawn by the annotator (pairs of landmarks).
 SKELETON_EDGES: tuple[tuple[Landmark, Landmark], ...] = (
     (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),

@@ -24,13 +24,12 @@ import numpy as np
 from analyzer import __version__
 from analyzer.annotate import FootOverlay, Overlay, annotate, mirrored
 from analyzer.errors import InputError
-from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
+from analyzer.geometry.camera import Intrinsics, Scene, both_knees_flexion_deg, estimate_scene
 from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
 from analyzer.geometry.metrics import (
     FloorGeometry,
     MetricsConfig,
     floor_geometry,
-    leg_flexion_deg,
     measure,
     stature_units,
 )
@@ -524,11 +523,6 @@ def _walking_metrics(summary: dict[str, Any], walk: dict[str, Any], view: View) 
     for name in ("stance_width_ratio", "ankle_width_ratio", "stance_width_cm"):
         m[name] = stat([], None, ["walking: see step_width_ratio and the steps"])
     summary["frames"]["used"] = walk["frames_in_footprints"]
-
-
-def both_knees_flexion_deg(pose: PoseFrame) -> float:
-    """How far BOTH knees are bent: the straighter leg's flexion. A squat bends both; a walking step only one."""
-    return min(leg_flexion_deg(pose, side) for side in Side)
 
 
 def _standing_flexion(flexion: np.ndarray) -> float:

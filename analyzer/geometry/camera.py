@@ -172,16 +172,23 @@ def body_up(pose: PoseFrame) -> np.ndarray | None:
     return v / norm if norm > 1e-6 else None
 
 
-def leg_straightness(pose: PoseFrame) -> float:
-    """Smallest knee angle of the two legs in degrees (180 = straight), from world landmarks."""
+def leg_flexion_deg(pose: PoseFrame, side: Side) -> float:
+    """Knee flexion of one leg (0 = straight), from the 3D landmarks (view independent)."""
+    leg = LEG[side]
     w = pose.world_xyz
-    angles = []
-    for side in Side:
-        leg = LEG[side]
-        a, b = w[leg.hip] - w[leg.knee], w[leg.ankle] - w[leg.knee]
-        c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
-        angles.append(math.degrees(math.acos(max(-1.0, min(1.0, c)))))
-    return min(angles)
+    a, b = w[leg.hip] - w[leg.knee], w[leg.ankle] - w[leg.knee]
+    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+    return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
+def leg_straightness(pose: PoseFrame) -> float:
+    """Smallest knee angle of the two legs in degrees (180 = straight): the more bent leg."""
+    return 180.0 - max(leg_flexion_deg(pose, side) for side in Side)
+
+
+def both_knees_flexion_deg(pose: PoseFrame) -> float:
+    """How far BOTH knees are bent: the straighter leg's flexion. A squat bends both; a walking step only one."""
+    return min(leg_flexion_deg(pose, side) for side in Side)
 
 
 def estimate_scene(

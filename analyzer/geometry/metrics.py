@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analyzer.geometry.camera import ANKLE_HEIGHT_M, HEEL_HEIGHT_M, TOE_HEIGHT_M, Scene, leg_straightness
+from analyzer.geometry.camera import ANKLE_HEIGHT_M, HEEL_HEIGHT_M, TOE_HEIGHT_M, Scene, leg_flexion_deg
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.stance import NAN, SideMetrics, StanceMetrics
 from analyzer.view import UNSUPPORTED_REASON, classify_yaw, supports
@@ -316,20 +316,6 @@ def measure(
         camera_elevation_deg=elevation,
         reasons=reasons,
     )
-
-
-def leg_flexion_deg(pose: PoseFrame, side: Side) -> float:
-    """Knee flexion of one leg (0 = straight), from the 3D landmarks."""
-    leg = LEG[side]
-    w = pose.world_xyz
-    a, b = w[leg.hip] - w[leg.knee], w[leg.ankle] - w[leg.knee]
-    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
-    return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, c))))
-
-
-def knee_flexion_deg(pose: PoseFrame) -> float:
-    """Knee flexion of the more bent leg (0 = straight), from the 3D landmarks (view independent)."""
-    return 180.0 - leg_straightness(pose)
 
 
 def stature_units(pose: PoseFrame) -> float:

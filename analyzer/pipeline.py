@@ -6,6 +6,7 @@ without touching the disk unless asked (``Analysis.write``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -35,8 +36,8 @@ from analyzer.geometry.metrics import (
 )
 from analyzer.landmarks import Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
-from analyzer.sinks import H264Writer
-from analyzer.sources import Frame, SourceInfo, VideoFileSource, is_image_path, read_image
+from analyzer.sinks import H264Writer, OrderedWorker
+from analyzer.sources import Frame, SourceInfo, VideoFileSource, is_image_path, prefetch, read_image
 from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
@@ -257,20 +258,14 @@ def analyze_video(
     fa = FrameAnalyzer(opts)
     records: list[FrameRecord] = []
     raws: list[StanceMetrics] = []
-    pending: deque[tuple[Frame, Overlay]] = deque()
-    writer: H264Writer | None = None
-    annotated: Path | None = None
+    video: _AnnotatedVideo | None = None
     prev_pose: PoseFrame | None = None
-    half = SMOOTH_HALF_FRAMES
+    frames = prefetch(source)
     try:
         if opts.annotate:
-            fd, name = tempfile.mkstemp(prefix="stance-annotated-", suffix=".mp4")
-            os.close(fd)
-            annotated = Path(name)
-            fps = source.info.fps if math.isfinite(source.info.fps) else 30.0
-            writer = H264Writer(annotated, (source.info.width, source.info.height), fps)
+            video = _AnnotatedVideo(source.info)
         total = source.info.frame_count
-        for frame in source:
+        for frame in frames:
             det = est.detect(frame.rgb, frame.t_s)
             pose = det.pose
             raw, overlay, heels = fa.step(pose, frame.t_s)
@@ -279,23 +274,17 @@ def analyze_video(
             flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
             raws.append(raw)
             records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels))
-            if writer is not None:
-                pending.append((frame, overlay))
-                if len(pending) > half:
-                    _emit(writer, pending.popleft(), raws, len(raws) - 1 - half, half)
+            if video is not None:
+                video.push(frame, overlay, raws)
             if progress is not None:
                 progress(frame.index + 1, max(total, frame.index + 1))
-        if writer is not None:
-            while pending:
-                _emit(writer, pending.popleft(), raws, len(raws) - len(pending) - 1, half)
-            writer.close()
+        annotated = video.finish(raws) if video is not None else None
     except BaseException:
-        if writer is not None:
-            writer.close()
-        if annotated is not None:
-            annotated.unlink(missing_ok=True)
+        if video is not None:
+            video.abort()
         raise
     finally:
+        frames.close()
         source.close()
         if own:
             est.close()
@@ -308,11 +297,55 @@ def analyze_video(
     return Analysis(summary=summary, records=records, annotated_path=annotated)
 
 
-def _emit(writer: H264Writer, item: tuple[Frame, Overlay], raws: list[StanceMetrics], i: int, half: int) -> None:
-    frame, overlay = item
-    lo, hi = max(0, i - half), min(len(raws), i + half + 1)
-    m = median_metrics(raws[lo:hi], i - lo)
-    writer.write(annotate(frame.rgb, overlay, m if overlay.pose is not None else None), frame.t_s)
+class _AnnotatedVideo:
+    """The annotated H.264 file of a clip, written while it is analysed.
+
+    Frames wait in a short queue until the centred smoothing window around them is complete (so the
+    video shows the same values as frames.csv); drawing and encoding then run on a worker thread,
+    beside the pose model. The file is a temporary one until the caller moves it.
+    """
+
+    def __init__(self, info: SourceInfo) -> None:
+        fd, name = tempfile.mkstemp(prefix="stance-annotated-", suffix=".mp4")
+        os.close(fd)
+        self.path = Path(name)
+        fps = info.fps if math.isfinite(info.fps) else 30.0
+        try:
+            self._writer = H264Writer(self.path, (info.width, info.height), fps)
+        except BaseException:
+            self.path.unlink(missing_ok=True)
+            raise
+        self._worker = OrderedWorker()
+        self._pending: deque[tuple[Frame, Overlay]] = deque()
+
+    def push(self, frame: Frame, overlay: Overlay, raws: list[StanceMetrics]) -> None:
+        """Queue the newest frame (its raw metrics are ``raws[-1]``); emit the one whose window is now complete."""
+        self._pending.append((frame, overlay))
+        if len(self._pending) > SMOOTH_HALF_FRAMES:
+            self._emit(raws, len(raws) - 1 - SMOOTH_HALF_FRAMES)
+
+    def finish(self, raws: list[StanceMetrics]) -> Path:
+        while self._pending:
+            self._emit(raws, len(raws) - len(self._pending))
+        self._worker.close()
+        self._writer.close()
+        return self.path
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._worker.close()
+        self._writer.close()
+        self.path.unlink(missing_ok=True)
+
+    def _emit(self, raws: list[StanceMetrics], i: int) -> None:
+        frame, overlay = self._pending.popleft()
+        half = SMOOTH_HALF_FRAMES
+        lo, hi = max(0, i - half), min(len(raws), i + half + 1)
+        metrics = median_metrics(raws[lo:hi], i - lo) if overlay.pose is not None else None
+        self._worker.submit(self._draw, frame, overlay, metrics)
+
+    def _draw(self, frame: Frame, overlay: Overlay, metrics: StanceMetrics | None) -> None:
+        self._writer.write(annotate(frame.rgb, overlay, metrics), frame.t_s)
 
 
 def _source_warnings(source: VideoFileSource) -> list[dict[str, str]]:

@@ -6,6 +6,9 @@ Use as a context manager; frames are RGB uint8 of one fixed size.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,6 +35,9 @@ class H264Writer:
         self._stream.time_base = Fraction(1, 1000)
         self._stream.codec_context.time_base = Fraction(1, 1000)
         self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        # One encoder thread: the writer already runs beside the pose model on a 2-core machine, and
+        # x264's own threads cost a third more CPU in all (10.5 vs 7.1 ms a 720p frame here).
+        self._stream.codec_context.thread_count = 1
         self._last_pts = -1
         self.frames = 0
 
@@ -59,3 +65,33 @@ class H264Writer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class OrderedWorker:
+    """Run calls one after another on a worker thread, at most ``depth`` waiting.
+
+    For drawing and encoding the annotated video beside the pose model (OpenCV and PyAV release the
+    GIL). A call's exception is raised by the next :meth:`submit` that waits on it, or by :meth:`close`.
+    """
+
+    def __init__(self, depth: int = 8) -> None:
+        self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance-sink")
+        self._pending: deque[Future[None]] = deque()
+        self._depth = depth
+
+    def submit(self, fn: Callable[..., None], *args: object) -> None:
+        if self._pool is None:
+            raise ValueError("OrderedWorker is closed")
+        self._pending.append(self._pool.submit(fn, *args))
+        while len(self._pending) > self._depth:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Wait for every call, then stop the thread; raises the first call's exception, if any."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from analyzer.errors import ModelError
@@ -45,3 +46,48 @@ def test_download_verifies_sha256(tmp_path, model_dir):
 def test_unknown_model_name():
     with pytest.raises(ModelError, match="Unknown model"):
         resolve_model("tiny")
+
+
+def _run(path, frames: int, max_long_side: int = 640):
+    """People count and the followed person's landmarks per frame, plus whether the stream ever followed several."""
+    from analyzer.pose import PoseEstimator
+    from analyzer.sources import VideoFileSource
+
+    out = []
+    several = False
+    with PoseEstimator("full", "video") as est, VideoFileSource(path, max_long_side) as src:
+        for frame in src:
+            det = est.detect(frame.rgb, frame.t_s)
+            pose = det.pose
+            out.append((len(det.people), None if pose is None else pose.image_xy.copy()))
+            several |= est.following_several
+            if frame.index + 1 >= frames:
+                break
+    return out, several
+
+
+def test_one_person_stream_never_pays_for_several(clip):
+    # One person in view: the fast one-person tracker stays on; the sparse look for others finds nobody.
+    out, several = _run(clip("standing/frontal_parallel_feet.mp4"), 90)
+    assert not several
+    assert sum(n == 1 for n, _ in out) == 90
+
+
+def test_second_person_switches_to_following_several(clip):
+    # The parkour man behind the walking woman: the sparse several-person look finds him, then every
+    # frame follows both (the one-person tracker alone can never report 2).
+    out, several = _run(clip("walking/sagittal_two_people.mp4"), 150)
+    assert several
+    assert any(n > 1 for n, _ in out)
+
+
+def test_stream_results_do_not_depend_on_thread_timing(clip):
+    # The look for other people runs on a worker thread; its answer is read at a fixed later frame,
+    # so two runs give identical landmarks, frame by frame.
+    a, _ = _run(clip("walking/sagittal_two_people.mp4"), 120)
+    b, _ = _run(clip("walking/sagittal_two_people.mp4"), 120)
+    assert [n for n, _ in a] == [n for n, _ in b]
+    for (_, xa), (_, xb) in zip(a, b, strict=True):
+        assert (xa is None) == (xb is None)
+        if xa is not None:
+            assert np.array_equal(xa, xb)

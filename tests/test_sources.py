@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analyzer.errors import InputError
-from analyzer.sources import VideoFileSource, read_image, scaled_size
+from analyzer.sources import VideoFileSource, prefetch, read_image, scaled_size
 
 
 def write_video(path: Path, frames: int = 10, size_wh=(64, 32), rotation: int = 0, fps: int = 30) -> Path:
@@ -115,3 +115,27 @@ def test_image_exif_orientation_and_bad_image(tmp_path):
     (tmp_path / "b.jpg").write_text("not an image")
     with pytest.raises(InputError, match="not a readable image"):
         read_image(tmp_path / "b.jpg")
+
+
+def test_prefetch_keeps_order_and_raises_where_the_producer_failed():
+    def produce():
+        yield from range(10)
+        raise InputError("damaged at frame 10")
+
+    got = []
+    with pytest.raises(InputError, match="frame 10"):
+        for item in prefetch(produce(), depth=3):
+            got.append(item)
+    assert got == list(range(10))  # nothing before the damage is lost
+
+
+def test_prefetch_stopped_early_stops_its_thread():
+    import contextlib
+    import itertools
+    import threading
+
+    before = threading.active_count()
+    with contextlib.closing(prefetch(itertools.count(), depth=2)) as items:
+        assert [next(items) for _ in range(5)] == [0, 1, 2, 3, 4]
+    assert threading.active_count() == before  # the producer of an endless stream was joined
+

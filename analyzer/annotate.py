@@ -140,6 +140,8 @@ def annotate(rgb: np.ndarray, overlay: Overlay, metrics: StanceMetrics | None, c
         cv2.circle(img, _pt(foot.heel_px), int(3 * unit_px), colour, -1, cv2.LINE_AA)
         if metrics is not None:
             label = _fmt(metrics.side(side).turnout_deg, " deg", signed=True)
+            if f"turnout_deg.{side.value}" in metrics.held:
+                label += "*"
             other = overlay.feet.get(side.other)
             scale = 0.5 * unit_px
             (tw, _), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thick + 3)
@@ -161,12 +163,17 @@ def _panel(img: np.ndarray, m: StanceMetrics, unit_px: float, thick: int) -> Non
     width = _fmt(m.stance_width_ratio, "x hip", digits=2)
     if math.isfinite(m.stance_width_cm):
         width += f" ({m.stance_width_cm:.0f} cm)"
+    star = {side: "*" if f"turnout_deg.{side.value}" in m.held else "" for side in Side}
+    if "stance_width_ratio" in m.held:
+        width += "*"
     lines = [
-        f"Turnout  L {_fmt(m.left.turnout_deg, ' deg', True)}   R {_fmt(m.right.turnout_deg, ' deg', True)}",
+        f"Turnout  L {_fmt(m.left.turnout_deg, ' deg', True)}{star[Side.LEFT]}   R {_fmt(m.right.turnout_deg, ' deg', True)}{star[Side.RIGHT]}",
         f"Stance   {width}",
         f"Knee     L {_fmt(m.left.knee_fppa_deg, ' deg', True)}   R {_fmt(m.right.knee_fppa_deg, ' deg', True)}",
         f"View     {m.view.label}",
     ]
+    if m.held:
+        lines.append("* as standing: feet planted")
     scale = 0.5 * unit_px
     line_h = int(22 * unit_px)
     box_w = int(330 * unit_px)

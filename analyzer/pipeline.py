@@ -41,6 +41,7 @@ from analyzer.sources import Frame, SourceInfo, VideoFileSource, is_image_path, 
 from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
+from analyzer.temporal.planted import PlantedFeet
 from analyzer.temporal.steps import footprints, is_walking, steps
 from analyzer.temporal.summary import (
     METHOD_ERROR,
@@ -128,7 +129,7 @@ class Analysis:
             row.update(r.smooth.as_row())
             raw = r.raw.as_row()
             for k, v in raw.items():
-                if k not in ("t_s", "view", "reasons"):
+                if k not in ("t_s", "view", "reasons", "held"):
                     row[f"raw_{k}"] = v
             row["knee_flexion_deg"] = r.knee_flexion_deg
             row["leg_speed"] = r.speed
@@ -182,6 +183,7 @@ class FrameAnalyzer:
         self.options = options
         self.config = config or MetricsConfig()
         self.floor = FloorTracker()
+        self.planted = PlantedFeet()
         self._stature = RunningMedian(150)
         self._intr: Intrinsics | None = None
 
@@ -209,13 +211,18 @@ class FrameAnalyzer:
         if scene is None:
             return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
         geom = floor_geometry(pose, scene, self.config)
-        metrics = measure(pose, scene, self.config, self.metres_per_unit(pose), geom)
+        measured = measure(pose, scene, self.config, self.metres_per_unit(pose), geom)
+        metrics = self.planted.update(measured, pose, self.floor.standing)
         heels = np.stack([geom.feet[side]["heel"] if not geom.foot_reason[side] else no_heels[0] for side in Side])
-        return metrics, Overlay(pose, foot_overlays(scene, geom)), heels
+        return metrics, Overlay(pose, foot_overlays(scene, geom, metrics)), heels
 
 
-def foot_overlays(scene: Scene, geom: FloorGeometry) -> dict[Side, FootOverlay | None]:
-    """Project each foot's floor line (extended ahead) and the straight-ahead reference into the image."""
+def foot_overlays(scene: Scene, geom: FloorGeometry, metrics: StanceMetrics | None = None) -> dict[Side, FootOverlay | None]:
+    """Project each foot's floor line (extended ahead) and the straight-ahead reference into the image.
+
+    A foot whose turnout is held (``metrics.held``) is drawn at the held angle from its heel, so the
+    line shows the number printed beside it.
+    """
     out: dict[Side, FootOverlay | None] = {}
     for side in Side:
         heel, toe = geom.feet[side]["heel"], geom.feet[side]["toe"]
@@ -223,6 +230,9 @@ def foot_overlays(scene: Scene, geom: FloorGeometry) -> dict[Side, FootOverlay |
             out[side] = None
             continue
         length = float(np.linalg.norm(toe - heel))
+        if metrics is not None and f"turnout_deg.{side.value}" in metrics.held:
+            a = math.radians(metrics.side(side).turnout_deg)
+            toe = heel + length * (math.cos(a) * geom.forward + side.sign * math.sin(a) * geom.left)
         ahead = heel + (toe - heel) * 1.8
         forward = heel + geom.forward * length * 1.8
         px = scene.project(np.stack([heel, toe, ahead, forward]))

@@ -13,7 +13,9 @@ Conventions (also in README):
   (heel -> toe), positive = medial, divided by hip width.
 
 Every value is NaN when it cannot be trusted; ``reasons`` then says why, keyed by the field name
-(``"turnout_deg.left"``, ``"stance_width_ratio"``, ...).
+(``"turnout_deg.left"``, ``"stance_width_ratio"``, ...). ``held`` names, with the same keys, the values
+carried over from standing rather than measured in the frame (feet planted during a knee bend, see
+analyzer.temporal.planted).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class StanceMetrics:
     hip_width_m: float = NAN
     camera_elevation_deg: float = NAN
     reasons: dict[str, str] = field(default_factory=dict)
+    held: frozenset[str] = frozenset()
 
     def side(self, side: Side) -> SideMetrics:
         return self.left if side is Side.LEFT else self.right
@@ -103,6 +106,7 @@ class StanceMetrics:
             "camera_elevation_deg": self.camera_elevation_deg,
         }
         row["reasons"] = "; ".join(f"{k}: {v}" for k, v in sorted(self.reasons.items()))
+        row["held"] = " ".join(sorted(self.held))
         return row
 
     @staticmethod

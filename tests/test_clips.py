@@ -148,3 +148,19 @@ def test_walking_toward_the_camera_gives_steps(clip):
     # Healthy step width is about 14% of leg length (J NeuroEng Rehabil 2012): roughly 0.3-1.2 hip widths.
     assert 0.3 <= s["metrics"]["step_width_ratio"]["median"] <= 1.2
     assert s["metrics"]["stance_width_ratio"]["median"] is None  # standing width does not apply to a walk
+
+
+def test_squat_keeps_the_standing_foot_angles_while_the_feet_stay_planted(clip):
+    # IMG_7027: the feet do not move during the squat, but at depth the shins hide the toes and
+    # MediaPipe's toe points wander (the measured turnout rose by 8-12 deg). Deep frames report the
+    # standing values, marked as held, and the CSV says which.
+    a = analyze_video(clip("squat/IMG_7027.mov"), AnalysisOptions(annotate=False))
+    deep = [r for r in a.records if r.knee_flexion_deg > 80]
+    assert len(deep) >= 10
+    for side in ("left", "right"):
+        standing = [getattr(r.raw, side).turnout_deg for r in a.records[:8]]
+        values = [getattr(r.raw, side).turnout_deg for r in deep]
+        assert all(f"turnout_deg.{side}" in r.raw.held for r in deep)
+        assert max(values) - min(values) < 0.01  # one held value...
+        assert min(standing) - 2 <= values[0] <= max(standing) + 2  # ...which is the standing one
+    assert any("turnout_deg.left" in row["held"] for row in a.rows())

@@ -45,12 +45,12 @@ from analyzer.temporal.planted import PlantedFeet
 from analyzer.temporal.steps import footprints, is_walking, steps
 from analyzer.temporal.summary import (
     METHOD_ERROR,
-    SMOOTH_HALF_FRAMES,
+    SMOOTH_HALF_S,
     dominant_view,
     frames_in,
-    median_metrics,
     metric_block,
     rep_entries,
+    smooth_at,
     smooth_series,
     stat,
     view_segments,
@@ -285,10 +285,10 @@ def analyze_video(
             raws.append(raw)
             records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels))
             if video is not None:
-                video.push(frame, overlay, raws)
+                video.push(frame, overlay, records[-1])
             if progress is not None:
                 progress(frame.index + 1, max(total, frame.index + 1))
-        annotated = video.finish(raws) if video is not None else None
+        annotated = video.finish() if video is not None else None
     except BaseException:
         if video is not None:
             video.abort()
@@ -300,7 +300,7 @@ def analyze_video(
             est.close()
     if not records:
         raise InputError(f"{source.info.name} contains no frames.")
-    smooth = smooth_series(raws)
+    smooth = smooth_series(raws, [r.t_s for r in records])
     records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
     warnings = _source_warnings(source)
     summary = build_summary(source.info, records, opts, warnings)
@@ -326,17 +326,21 @@ class _AnnotatedVideo:
             self.path.unlink(missing_ok=True)
             raise
         self._worker = OrderedWorker()
-        self._pending: deque[tuple[Frame, Overlay]] = deque()
+        self._pending: deque[tuple[int, Frame, Overlay]] = deque()
+        self._raw: list[StanceMetrics] = []
+        self._t_s: list[float] = []
 
-    def push(self, frame: Frame, overlay: Overlay, raws: list[StanceMetrics]) -> None:
-        """Queue the newest frame (its raw metrics are ``raws[-1]``); emit the one whose window is now complete."""
-        self._pending.append((frame, overlay))
-        if len(self._pending) > SMOOTH_HALF_FRAMES:
-            self._emit(raws, len(raws) - 1 - SMOOTH_HALF_FRAMES)
+    def push(self, frame: Frame, overlay: Overlay, record: FrameRecord) -> None:
+        """Queue the newest frame and its record; emit the frames whose smoothing window is now complete."""
+        self._raw.append(record.raw)
+        self._t_s.append(record.t_s)
+        self._pending.append((len(self._raw) - 1, frame, overlay))
+        while self._pending and self._t_s[-1] - self._t_s[self._pending[0][0]] > SMOOTH_HALF_S:
+            self._emit()
 
-    def finish(self, raws: list[StanceMetrics]) -> Path:
+    def finish(self) -> Path:
         while self._pending:
-            self._emit(raws, len(raws) - len(self._pending))
+            self._emit()
         self._worker.close()
         self._writer.close()
         return self.path
@@ -347,11 +351,9 @@ class _AnnotatedVideo:
         self._writer.close()
         self.path.unlink(missing_ok=True)
 
-    def _emit(self, raws: list[StanceMetrics], i: int) -> None:
-        frame, overlay = self._pending.popleft()
-        half = SMOOTH_HALF_FRAMES
-        lo, hi = max(0, i - half), min(len(raws), i + half + 1)
-        metrics = median_metrics(raws[lo:hi], i - lo) if overlay.pose is not None else None
+    def _emit(self) -> None:
+        i, frame, overlay = self._pending.popleft()
+        metrics = smooth_at(self._raw, self._t_s, i) if overlay.pose is not None else None
         self._worker.submit(self._draw, frame, overlay, metrics)
 
     def _draw(self, frame: Frame, overlay: Overlay, metrics: StanceMetrics | None) -> None:

@@ -70,9 +70,30 @@ def test_smooth_series_keeps_gaps():
         StanceMetrics(t_s=i / 30, left=SideMetrics(turnout_deg=(float("nan") if i == 5 else 10.0 + (i == 3) * 40)))
         for i in range(10)
     ]
-    sm = smooth_series(raw, half=2)
+    t = [m.t_s for m in raw]
+    sm = smooth_series(raw, t)  # +/- 0.15 s, i.e. 4 frames each side at 30 fps
     assert sm[3].left.turnout_deg == 10.0  # the outlier is removed
     assert math.isnan(sm[5].left.turnout_deg)  # the gap is not filled in
+
+
+def test_smoothing_window_is_in_seconds_and_symmetric_at_the_ends():
+    # 10 deg throughout with a burst of 50 deg on frames 14-16 (3 frames).
+    def series(fps: float) -> tuple[list[StanceMetrics], list[float]]:
+        raw = [StanceMetrics(t_s=i / fps, left=SideMetrics(turnout_deg=50.0 if 14 <= i <= 16 else 10.0)) for i in range(31)]
+        return raw, [m.t_s for m in raw]
+
+    # 30 fps: +/- 0.15 s = +/- 4 frames, 9 values of which 3 are the burst: the median is 10.
+    raw, t = series(30.0)
+    assert smooth_series(raw, t)[15].left.turnout_deg == 10.0
+    # 15 fps: the same 0.15 s is +/- 2 frames, 5 values of which 3 are the burst (0.2 s of real
+    # change at this rate): the median follows it. A window counted in frames would have removed it.
+    raw, t = series(15.0)
+    assert smooth_series(raw, t)[15].left.turnout_deg == 50.0
+    # A ramp of 1 deg per frame: the second frame's window is frames 0-2 (symmetric), so its value is
+    # its own (1), not the median of frames 0-5 that a one-sided window would give (2.5).
+    ramp = [StanceMetrics(t_s=i / 30, left=SideMetrics(turnout_deg=float(i))) for i in range(10)]
+    sm = smooth_series(ramp, [m.t_s for m in ramp])
+    assert [m.left.turnout_deg for m in sm] == [float(i) for i in range(10)]
 
 
 def test_stat_uncertainty_is_at_least_method_error():

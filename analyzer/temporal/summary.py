@@ -14,7 +14,13 @@ from analyzer.landmarks import Side
 from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import Rep, Window
 
-SMOOTH_HALF_FRAMES = 4  # centred median over 9 frames (about 0.3 s at 30 fps): zero lag, robust to outliers
+# Zero-lag smoothing for files: a centred median over +/- SMOOTH_HALF_S, in seconds so 15 and 60 fps
+# files get the same smoothing. Near the ends of a clip the window shrinks symmetrically (a one-sided
+# window on a ramp would pull the value towards the middle of the clip). A window widened while the
+# legs were still was tried and dropped: a foot turning in place barely moves the legs in the image,
+# so the rendered turnout sweeps counted as "still" and their smoothed error rose from 5-7 to 7-10 deg
+# (python -m benchmarks.temporal), for an SD over still stretches of 1.44 instead of 1.55 deg.
+SMOOTH_HALF_S = 0.15
 
 # Typical error of the method per view: the floor of the +/- band a reader should assume. Measured with
 # `python -m benchmarks.accuracy --split holdout` (bodies and camera setups not used to fit anything;
@@ -73,13 +79,21 @@ def median_metrics(window: Sequence[StanceMetrics], centre: int) -> StanceMetric
     )
 
 
-def smooth_series(raw: Sequence[StanceMetrics], half: int = SMOOTH_HALF_FRAMES) -> list[StanceMetrics]:
-    """Zero-lag smoothing of a whole series with :func:`median_metrics` over +/- ``half`` frames."""
-    out = []
-    for i in range(len(raw)):
-        lo, hi = max(0, i - half), min(len(raw), i + half + 1)
-        out.append(median_metrics(raw[lo:hi], i - lo))
-    return out
+def smooth_at(raw: Sequence[StanceMetrics], t_s: Sequence[float], i: int, half_s: float = SMOOTH_HALF_S) -> StanceMetrics:
+    """Frame ``i`` smoothed: :func:`median_metrics` over the frames within +/- ``half_s`` (symmetric at the ends)."""
+    lo = i
+    while lo > 0 and t_s[i] - t_s[lo - 1] <= half_s + 1e-9:
+        lo -= 1
+    hi = i + 1
+    while hi < len(raw) and t_s[hi] - t_s[i] <= half_s + 1e-9:
+        hi += 1
+    k = min(i - lo, hi - 1 - i)
+    return median_metrics(raw[i - k : i + k + 1], k)
+
+
+def smooth_series(raw: Sequence[StanceMetrics], t_s: Sequence[float], half_s: float = SMOOTH_HALF_S) -> list[StanceMetrics]:
+    """Zero-lag smoothing of a whole series with :func:`smooth_at`."""
+    return [smooth_at(raw, t_s, i, half_s) for i in range(len(raw))]
 
 
 def stat(values: Sequence[float], method_error: float | None, reasons: Sequence[str] = ()) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="analyse a video or photo", description="Analyse a video or photo.")
     a.add_argument("input", type=Path, help="video (mp4, mov, m4v, avi, webm, mkv) or photo (jpg, png)")
     a.add_argument("--out", type=Path, help="folder for summary.json, frames.csv and annotated.mp4")
-    a.add_argument("--model", choices=("full", "heavy"), default="full", help="pose model size (default full)")
+    a.add_argument("--model", choices=("full", "heavy"), default="full", help="pose model size (default full; heavy is slower and measured the feet worse on the benchmark)")
     a.add_argument("--model-path", type=Path, help="a .task file or folder (else $ANALYZER_MODEL_DIR, the cache)")
     a.add_argument("--height-cm", type=float, help="the person's height, for centimetres")
     a.add_argument("--hfov", type=float, help="camera horizontal field of view in degrees, if known")

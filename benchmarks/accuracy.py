@@ -1,6 +1,6 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
-    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--limit N] [--out FILE.md]
+    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
@@ -39,15 +39,17 @@ def predicted(m: StanceMetrics, name: str, side: str | None) -> float:
     return float(getattr(m.left if side == "left" else m.right, name))
 
 
-def score_stills(truth: dict[str, Any], split: str, limit: int | None, data_dir: Path) -> dict[str, dict[str, list]]:
+def score_stills(
+    truth: dict[str, Any], split: str, limit: int | None, data_dir: Path, model: str = "full"
+) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
-    est = PoseEstimator("full", "image")
+    est = PoseEstimator(model, "image")
     try:
         for s in stills:
             kind = s["camera"]["camera_kind"]
-            opts = AnalysisOptions(annotate=False)
+            opts = AnalysisOptions(model=model, annotate=False)
             try:
                 m = analyze_image(data_dir / s["image"], opts, estimator=est).records[0].raw
             except StanceError:
@@ -71,9 +73,9 @@ def score_stills(truth: dict[str, Any], split: str, limit: int | None, data_dir:
     return errors
 
 
-def table(errors: dict[str, dict[str, list[float]]], split: str, n: int) -> str:
+def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: str = "full") -> str:
     lines = [
-        f"Synthetic stills, split `{split}` ({n} images; full model, no user calibration, field-of-view prior; the defaults were fitted on the train split only).",
+        f"Synthetic stills, split `{split}` ({n} images; {model} model, no user calibration, field-of-view prior; the defaults were fitted on the train split only).",
         "",
         "| camera | metric | MAE | bias | P95 | detected | L/R swaps |",
         "|---|---|---|---|---|---|---|",
@@ -100,15 +102,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     ap.add_argument("--split", default="all", choices=("train", "holdout", "all"))
+    ap.add_argument("--model", default="full", choices=("full", "heavy"))
     ap.add_argument("--limit", type=int)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     if not args.truth.is_file():
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
-    errors = score_stills(truth, args.split, args.limit, args.truth.parent)
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model)
     n = len(errors["all"]["stance_width_ratio"])
-    text = table(errors, args.split, n)
+    text = table(errors, args.split, n, args.model)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

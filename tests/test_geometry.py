@@ -18,7 +18,11 @@ from analyzer.stance import View
 from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 
-def metrics_for(points, config=None, **cam):
+# Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
+EXACT = MetricsConfig(hip_line_yaw_deg=0.0)
+
+
+def metrics_for(points, config=EXACT, **cam):
     pose, f = camera_view(points, **cam)
     intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
     scene = estimate_scene(pose, intr)
@@ -95,11 +99,11 @@ def test_camera_near_floor_level_is_not_measured():
 def test_stance_width_ratio_and_view():
     # Heels 0.40 m apart, hip joint centres 0.20 m apart: ratio 2.0 from exact landmarks (the correction for
     # MediaPipe's too-close heels switched off) ...
-    exact = MetricsConfig(floor_width_scale=1.0)
+    exact = MetricsConfig(floor_width_scale=1.0, hip_line_yaw_deg=0.0)
     m, scene = metrics_for(body_points(heel_half_distance=0.20), exact)
     assert m.stance_width_ratio == pytest.approx(0.40 / (2 * HIP_HALF_WIDTH), rel=0.02)
     # ... and the default applies exactly its fitted factor on top.
-    default, _ = metrics_for(body_points(heel_half_distance=0.20))
+    default, _ = metrics_for(body_points(heel_half_distance=0.20), MetricsConfig())
     assert default.stance_width_ratio == pytest.approx(m.stance_width_ratio * MetricsConfig().floor_width_scale)
     assert m.view is View.FRONTAL
     # The facing angle's size comes from image width / 3D width; perspective makes that ratio a touch
@@ -121,6 +125,19 @@ def test_side_view_reports_nan_with_reason():
     assert "side view" in m.reasons["turnout_deg.left"]
 
 
+def test_default_config_turns_the_hip_line_back_by_the_models_rotation():
+    # MediaPipe's hip line is turned about 3.25 deg (forward towards the subject's left); the default
+    # turns it back. On exact landmarks, which lack that rotation, the correction shows in full: the
+    # forward direction turns 3.25 deg to the subject's right, so the left foot reads 3.25 deg more
+    # toe-out and the right foot 3.25 deg less.
+    m, _ = metrics_for(body_points(10, 10), MetricsConfig())
+    assert m.left.turnout_deg == pytest.approx(10 - MetricsConfig().hip_line_yaw_deg, abs=0.3)
+    assert m.right.turnout_deg == pytest.approx(10 + MetricsConfig().hip_line_yaw_deg, abs=0.3)
+    assert MetricsConfig().hip_line_yaw_deg == pytest.approx(-3.25)
+    with pytest.raises(ValueError, match="hip_line_yaw_deg"):
+        MetricsConfig(hip_line_yaw_deg=40.0)
+
+
 def test_knee_valgus_through_the_camera():
     # Knees moved 0.04 m medially at 0.5 m height: hip-ankle vertical span is 0.85 m, so the thigh and the
     # shank deviate by atan(0.04/0.42) and atan(0.04/0.43) from the hip-ankle line: FPPA about 10.7 deg.
@@ -137,6 +154,6 @@ def test_foot_out_of_frame_gives_reason():
     intr = Intrinsics(f_px=f, cx=640, cy=360, size_wh=(1280, 720))
     scene = estimate_scene(pose, intr)
     assert scene is not None
-    m = measure(pose, scene)
+    m = measure(pose, scene, EXACT)
     assert math.isnan(m.left.turnout_deg)
     assert "out of view" in m.reasons["turnout_deg.left"]

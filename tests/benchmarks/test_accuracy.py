@@ -15,13 +15,14 @@ import pytest
 from benchmarks.accuracy import DEFAULT_TRUTH, score_stills
 from tests.conftest import MODELS, need
 
-# Reached on 2026-11-21 (84 holdout stills, full model): turnout 5.14 deg all, 4.22 laptop+tripod;
-# FPPA 3.70 deg; width ratio 0.15; 3 of 21 asymmetric pairs swapped; 147 of 168 feet measured.
-MAX_TURNOUT_MAE_DEG = 5.4
-MAX_TURNOUT_MAE_FRONT_DEG = 4.5
-MAX_FPPA_MAE_DEG = 3.9
+# Reached on 2026-11-21 (84 holdout stills, full model, with the hip-line rotation correction):
+# turnout 4.73 deg all, 3.13 laptop+tripod; FPPA 3.77 deg; width ratio 0.15; 2 of 21 asymmetric pairs
+# swapped; 147 of 168 feet measured. (Before that correction: 5.14, 4.21, 3.70, 0.15, 3.)
+MAX_TURNOUT_MAE_DEG = 4.95
+MAX_TURNOUT_MAE_FRONT_DEG = 3.4
+MAX_FPPA_MAE_DEG = 3.95
 MAX_WIDTH_RATIO_MAE = 0.16
-MAX_SWAPS = 3
+MAX_SWAPS = 2
 MIN_TURNOUT_DETECTED = 145
 
 

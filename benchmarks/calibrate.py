@@ -1,12 +1,15 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
    (b) MediaPipe's pixels + exact camera (the landmarks), (c) MediaPipe + estimated camera (the method).
 3. Measures the landmarks' systematic offsets against the truth (heel and toe in the foot's frame) and
    the hip-width scale, on train only, and reports the method before/after on train and holdout.
+4. With ``--mirror``: the rotation of MediaPipe's 3D hip line against the true body axis on the train
+   stills and on the same stills mirrored left-right. A scene's bias changes sign in the mirror; the
+   model's does not, so the model's own rotation is the mean of the two (MetricsConfig.hip_line_yaw_deg).
 """
 
 from __future__ import annotations
@@ -129,7 +132,11 @@ def landmark_offsets(stills, pose_of) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
+    ap.add_argument("--mirror", action="store_true", help="measure the hip line's rotation with the mirror test")
     args = ap.parse_args()
+    if args.mirror:
+        hip_line_rotation(args.truth)
+        return
     truth = json.loads(args.truth.read_text())
     stills = [s for s in truth["stills"] if s["category"] != "squat"]
     pose_by_id = poses(args.truth, truth["stills"])
@@ -165,8 +172,41 @@ def main() -> None:
     _ = math
 
 
-if __name__ == "__main__":
-    main()
+
+def hip_line_rotation(truth_path: Path) -> None:
+    """The mirror test on the train stills (standing ones): see the module docstring, step 4."""
+    truth = json.loads(truth_path.read_text())
+    stills = [s for s in truth["stills"] if s["category"] != "squat" and s["split"] == "train"]
+    flip_x = np.diag([-1.0, 1.0, 1.0])
+    found: dict[str, list[float]] = {"as rendered": [], "mirrored": []}
+    with PoseEstimator("full", "image") as est:
+        for s in stills:
+            rgb, _ = read_image(truth_path.parent / s["image"])
+            true_left = np.asarray(s["camera"]["R_world_to_cam"], dtype=float) @ np.array([1.0, 0.0, 0.0])
+            # In the mirror image the body's left is the mirrored right: -flip(true left).
+            for name, img, left_true in (
+                ("as rendered", rgb, true_left),
+                ("mirrored", np.ascontiguousarray(rgb[:, ::-1]), -(flip_x @ true_left)),
+            ):
+                pose = est.detect(img).pose
+                if pose is None:
+                    continue
+                w, h = s["camera"]["image_size"]
+                scene = estimate_scene(pose, Intrinsics.from_fov((w, h)))
+                if scene is None:
+                    continue
+                up, world = scene.up, pose.world_xyz
+                hips = world[Landmark.LEFT_HIP] - world[Landmark.RIGHT_HIP]
+                est_left = hips - (hips @ up) * up
+                ref = left_true - (left_true @ up) * up
+                # + = the estimated axes turned so that forward points towards the subject's left.
+                angle = math.degrees(math.atan2(float(np.cross(ref, est_left) @ up), float(ref @ est_left)))
+                found[name].append(angle)
+    means = {k: float(np.mean(v)) for k, v in found.items()}
+    for k, v in found.items():
+        print(f"hip line rotation, {k}: mean {means[k]:+.2f} deg, median {np.median(v):+.2f} (n={len(v)})")
+    print(f"model's own rotation (mean of the two): {np.mean(list(means.values())):+.2f} deg;"
+          f" scene's part: {(means['as rendered'] - means['mirrored']) / 2:+.2f} deg")
 
 
 def search() -> None:
@@ -218,3 +258,7 @@ def search() -> None:
     set_heights(heel, toe)
     for name, group in (("train", train), ("holdout", hold)):
         print(f"  tuned on {name}:", fmt(run(group, fov, forward)))
+
+
+if __name__ == "__main__":
+    main()

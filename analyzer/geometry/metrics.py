@@ -46,7 +46,7 @@ class MetricsConfig:
     mirrored left-right. A bias of the scene or of the rendered body would change sign in the mirror
     image; one of the model keeps it, so the model's part is their mean, 3.25 deg, corrected here.
     Holdout turnout MAE 4.99 -> 4.50 deg (laptop 4.82 -> 3.43, tripod 3.57 -> 2.70, 45 deg oblique
-    6.39 -> 7.45: there the scene's part dominates). benchmarks/README.md has the commands.
+    6.39 -> 7.45: there the scene's part dominates). Measured by python -m benchmarks.calibrate --mirror.
     """
 
     forward: str = "hips"

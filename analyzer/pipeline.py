@@ -492,10 +492,18 @@ def _floor_up(records: list[FrameRecord]) -> np.ndarray | None:
 
 
 def _metres_per_unit(records: list[FrameRecord], options: AnalysisOptions) -> float | None:
+    """The clip's metric scale: the one FrameAnalyzer used for the stance cm (pooled over standing
+    frames), read back from each frame's hip width in metres over its hip width in model units."""
     if options.body_height_cm is None:
         return None
-    est = [stature_units(r.pose) for r in records if r.pose is not None]
-    return options.body_height_cm / 100.0 / float(np.median(est)) if est else None
+    est = []
+    for r in records:
+        if r.pose is None or not math.isfinite(r.raw.hip_width_m):
+            continue
+        units = float(np.linalg.norm(r.pose.world_xyz[Landmark.LEFT_HIP] - r.pose.world_xyz[Landmark.RIGHT_HIP]))
+        if units > 1e-6:
+            est.append(r.raw.hip_width_m / units)
+    return float(np.median(est)) if est else None
 
 
 def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float | None) -> dict[str, Any] | None:

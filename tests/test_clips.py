@@ -164,3 +164,15 @@ def test_squat_keeps_the_standing_foot_angles_while_the_feet_stay_planted(clip):
         assert max(values) - min(values) < 0.01  # one held value...
         assert min(standing) - 2 <= values[0] <= max(standing) + 2  # ...which is the standing one
     assert any("turnout_deg.left" in row["held"] for row in a.rows())
+
+
+def test_walking_cm_use_the_same_scale_as_the_stance_cm(clip):
+    # With a body height, step widths in cm and the stance's hip width in metres come from one scale
+    # estimate: a step's cm / its ratio is the hip width in cm, which must match the frames' hip width.
+    a = analyze_video(clip("walking/toward_and_away_lab.mp4"), AnalysisOptions(annotate=False, body_height_cm=175.0))
+    steps = [s for s in a.summary["steps"] if s["step_width_cm"] is not None and s["step_width_ratio"]]
+    assert steps
+    implied_hip_cm = float(np.median([s["step_width_cm"] / s["step_width_ratio"] for s in steps]))
+    frames_hip_cm = float(np.median([r.raw.hip_width_m * 100 for r in a.records if r.pose is not None and np.isfinite(r.raw.hip_width_m)]))
+    assert implied_hip_cm == pytest.approx(frames_hip_cm, rel=0.05)
+    assert 20 < frames_hip_cm < 40  # a plausible adult hip-joint width for 175 cm

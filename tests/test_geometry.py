@@ -17,7 +17,6 @@ from analyzer.landmarks import Side
 from analyzer.stance import View
 from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
-
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 EXACT = MetricsConfig(hip_line_yaw_deg=0.0)
 

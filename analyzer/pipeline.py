@@ -31,6 +31,7 @@ from analyzer.geometry.metrics import (
     FloorGeometry,
     MetricsConfig,
     floor_geometry,
+    hip_width_units,
     measure,
     stature_units,
 )
@@ -268,6 +269,7 @@ def analyze_video(
     fa = FrameAnalyzer(opts)
     records: list[FrameRecord] = []
     raws: list[StanceMetrics] = []
+    times: list[float] = []
     video: _AnnotatedVideo | None = None
     prev_pose: PoseFrame | None = None
     frames = prefetch(source)
@@ -283,12 +285,13 @@ def analyze_video(
             prev_pose = pose
             flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
             raws.append(raw)
+            times.append(frame.t_s)
             records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels))
             if video is not None:
-                video.push(frame, overlay, records[-1])
+                video.push(frame, overlay, raws, times)
             if progress is not None:
                 progress(frame.index + 1, max(total, frame.index + 1))
-        annotated = video.finish() if video is not None else None
+        annotated = video.finish(raws, times) if video is not None else None
     except BaseException:
         if video is not None:
             video.abort()
@@ -300,7 +303,7 @@ def analyze_video(
             est.close()
     if not records:
         raise InputError(f"{source.info.name} contains no frames.")
-    smooth = smooth_series(raws, [r.t_s for r in records])
+    smooth = smooth_series(raws, times)
     records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
     warnings = _source_warnings(source)
     summary = build_summary(source.info, records, opts, warnings)
@@ -327,20 +330,17 @@ class _AnnotatedVideo:
             raise
         self._worker = OrderedWorker()
         self._pending: deque[tuple[int, Frame, Overlay]] = deque()
-        self._raw: list[StanceMetrics] = []
-        self._t_s: list[float] = []
 
-    def push(self, frame: Frame, overlay: Overlay, record: FrameRecord) -> None:
-        """Queue the newest frame and its record; emit the frames whose smoothing window is now complete."""
-        self._raw.append(record.raw)
-        self._t_s.append(record.t_s)
-        self._pending.append((len(self._raw) - 1, frame, overlay))
-        while self._pending and self._t_s[-1] - self._t_s[self._pending[0][0]] > SMOOTH_HALF_S:
-            self._emit()
+    def push(self, frame: Frame, overlay: Overlay, raws: list[StanceMetrics], times: list[float]) -> None:
+        """Queue the newest frame (its metrics and time are the last of ``raws`` and ``times``, the
+        clip's series so far); emit the frames whose smoothing window is now complete."""
+        self._pending.append((len(raws) - 1, frame, overlay))
+        while self._pending and times[-1] - times[self._pending[0][0]] > SMOOTH_HALF_S:
+            self._emit(raws, times)
 
-    def finish(self) -> Path:
+    def finish(self, raws: list[StanceMetrics], times: list[float]) -> Path:
         while self._pending:
-            self._emit()
+            self._emit(raws, times)
         self._worker.close()
         self._writer.close()
         return self.path
@@ -351,9 +351,9 @@ class _AnnotatedVideo:
         self._writer.close()
         self.path.unlink(missing_ok=True)
 
-    def _emit(self) -> None:
+    def _emit(self, raws: list[StanceMetrics], times: list[float]) -> None:
         i, frame, overlay = self._pending.popleft()
-        metrics = smooth_at(self._raw, self._t_s, i) if overlay.pose is not None else None
+        metrics = smooth_at(raws, times, i) if overlay.pose is not None else None
         self._worker.submit(self._draw, frame, overlay, metrics)
 
     def _draw(self, frame: Frame, overlay: Overlay, metrics: StanceMetrics | None) -> None:
@@ -500,7 +500,7 @@ def _metres_per_unit(records: list[FrameRecord], options: AnalysisOptions) -> fl
     for r in records:
         if r.pose is None or not math.isfinite(r.raw.hip_width_m):
             continue
-        units = float(np.linalg.norm(r.pose.world_xyz[Landmark.LEFT_HIP] - r.pose.world_xyz[Landmark.RIGHT_HIP]))
+        units = hip_width_units(r.pose)
         if units > 1e-6:
             est.append(r.raw.hip_width_m / units)
     return float(np.median(est)) if est else None
@@ -512,7 +512,7 @@ def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float 
     if fa_up is None or len(records) < 10:
         return None
     poses = [r.pose for r in records if r.pose is not None]
-    hip = float(np.median([np.linalg.norm(p.world_xyz[Landmark.LEFT_HIP] - p.world_xyz[Landmark.RIGHT_HIP]) for p in poses]))
+    hip = float(np.median([hip_width_units(p) for p in poses]))
     t = np.array([r.t_s for r in records])
     heels = np.stack([r.heels_floor if r.heels_floor is not None else np.full((2, 3), np.nan) for r in records])
     turnout = np.array([[r.smooth.left.turnout_deg, r.smooth.right.turnout_deg] for r in records])

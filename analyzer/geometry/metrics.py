@@ -270,8 +270,7 @@ def measure(
     hip_centre = 0.5 * (lifted[Landmark.LEFT_HIP] + lifted[Landmark.RIGHT_HIP])
     yaw = facing_yaw_deg(pose, yaw_deg(left, forward, unit(on_floor(-hip_centre, up))))
     view = classify_yaw(yaw)
-    w = pose.world_xyz
-    hip_width = float(np.linalg.norm(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP]))
+    hip_width = hip_width_units(pose)
     feet_mid = 0.5 * (heels[Side.LEFT] + heels[Side.RIGHT]) if heels_ok else lifted[Landmark.LEFT_ANKLE]
     elevation = scene.elevation_deg(feet_mid) if np.all(np.isfinite(feet_mid)) else NAN
     floor_ok = math.isfinite(elevation) and elevation >= MIN_ELEVATION_DEG
@@ -334,6 +333,12 @@ def measure(
         camera_elevation_deg=elevation,
         reasons=reasons,
     )
+
+
+def hip_width_units(pose: PoseFrame) -> float:
+    """Distance between the hip joint centres in MediaPipe's world units (about metres)."""
+    w = pose.world_xyz
+    return float(np.linalg.norm(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP]))
 
 
 def stature_units(pose: PoseFrame) -> float:

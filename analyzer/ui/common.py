@@ -111,7 +111,7 @@ def settings_ui(
             key=f"{prefix}_model",
             help=(
                 "Heavy takes about three times longer per frame, and on the project's rendered benchmark it "
-                "placed the feet worse than Full (turnout error 12.7 vs 5.1 deg on held-out renders), so Full "
+                "placed the feet worse than Full (turnout error 12.7 vs 4.7 deg on held-out renders), so Full "
                 "is the default."
             ),
         )

@@ -89,6 +89,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             hfov_deg=args.hfov,
             max_long_side=args.max_side,
             annotate=not args.no_video,
+            flip_average=args.flip,
         )
     except ValueError as exc:
         raise StanceError(str(exc)) from exc
@@ -123,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--hfov", type=float, help="camera horizontal field of view in degrees, if known")
     a.add_argument("--max-side", type=int, default=1280, help="scale frames down to this long side (default 1280)")
     a.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    a.add_argument(
+        "--no-flip",
+        dest="flip",
+        action="store_false",
+        help="read each frame once instead of also reading its mirror image (about 1.5x faster on videos, less accurate)",
+    )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)
     return p

@@ -70,6 +70,11 @@ class AnalysisOptions:
     body_height_cm: the subject's height, gives centimetres. hfov_deg: the camera's horizontal field of view
     if known (else a prior). max_long_side: frames are scaled down to this long side before analysis.
     annotate: write the annotated video.
+    flip_average: read each frame and its mirror image and average the two (see PoseEstimator). On by
+    default for files: on the rendered clips it cut the turnout error of the sweeps (laptop 3.9 / 4.15 ->
+    3.0 / 2.5 deg, 30 deg oblique 7.7 / 5.0 -> 4.4 / 3.5), for a third of the speed (720p with the
+    video: 30 instead of 45 fps on 2 cores).
+    Live streams always read once (latency).
     """
 
     model: str = "full"
@@ -78,6 +83,7 @@ class AnalysisOptions:
     hfov_deg: float | None = None
     max_long_side: int = 1280
     annotate: bool = True
+    flip_average: bool = True
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "heavy"):
@@ -241,8 +247,9 @@ def foot_overlays(scene: Scene, geom: FloorGeometry, metrics: StanceMetrics | No
     return out
 
 
-def _new_estimator(options: AnalysisOptions, mode: str) -> PoseEstimator:
-    return PoseEstimator(model=options.model, mode=mode, model_path=options.model_path)
+def _new_estimator(options: AnalysisOptions, mode: str, live: bool = False) -> PoseEstimator:
+    flip = options.flip_average and not live
+    return PoseEstimator(model=options.model, mode=mode, model_path=options.model_path, flip_average=flip)
 
 
 # ---------------------------------------------------------------- files
@@ -658,7 +665,7 @@ class LiveSession:
 
     def __init__(self, options: AnalysisOptions | None = None, *, estimator: PoseEstimator | None = None, mirror: bool = False) -> None:
         self.options = options or AnalysisOptions()
-        self._estimator = estimator or _new_estimator(self.options, "video")
+        self._estimator = estimator or _new_estimator(self.options, "video", live=True)
         self.mirror = mirror
         self._fa = FrameAnalyzer(self.options)
         self._filters: dict[str, OneEuroFilter] = {}

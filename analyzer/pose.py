@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import ModelError
-from analyzer.landmarks import N_LANDMARKS, Landmark, PoseDetection, PoseFrame
+from analyzer.landmarks import N_LANDMARKS, Landmark, PoseDetection, PoseFrame, flip_mean, unmirror
 
 MODEL_ENV = "ANALYZER_MODEL_DIR"
 
@@ -177,6 +177,13 @@ class PoseEstimator:
     not do: the detector alone missed the second person of a real clip on every frame; the sparse
     tracker found them within 4 s, looking every 0.2 s or every 0.5 s alike.) When it sees more than one person the stream switches to a
     several-person tracker on every frame, and back after ``CROWD_GONE_S`` with one person.
+
+    ``flip_average``: a second landmarker reads the left-right mirrored frame at the same
+    time, on a worker thread, and the followed person's landmarks are the mean of both readings
+    (:func:`analyzer.landmarks.flip_mean`). When the mirrored reading does not find the same person
+    (someone else, or nobody), the frame keeps the single reading (``PoseFrame.flip_averaged`` False).
+    It costs a second model run per frame: fine for photos, about 30 instead of 45 fps for a 720p video
+    with two cores (python -m benchmarks.speed --flip), so streams leave it off unless asked.
     """
 
     def __init__(
@@ -187,6 +194,7 @@ class PoseEstimator:
         num_poses: int = 2,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        flip_average: bool = False,
     ) -> None:
         if mode not in ("video", "image"):
             raise ValueError("mode must be 'video' or 'image'")
@@ -228,6 +236,12 @@ class PoseEstimator:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance-crowd")
         else:
             self._landmarker = create(mode, num_poses)
+        self.flip_average = flip_average
+        self._flip: Any = None
+        self._flip_pool: ThreadPoolExecutor | None = None
+        if flip_average:
+            self._flip = create(mode, num_poses if mode == "image" else 1)
+            self._flip_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance-flip")
         self._last_ms = -1
         self._next_check_ms = 0
         self._alone_since_ms: int | None = None
@@ -242,18 +256,33 @@ class PoseEstimator:
         """Run the landmarker on one upright RGB frame (H, W, 3) uint8."""
         h, w = rgb.shape[:2]
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self.mode == "video":
-            ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
-            self._last_ms = ms
-            result = self._detect_stream(image, ms)
-        else:
-            result = self._landmarker.detect(image)
-        people = tuple(
+        ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        flipped = None
+        if self._flip_pool is not None:
+            # The mirror image is read on the other core while this thread reads the frame.
+            mirror = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb[:, ::-1]))
+            if self.mode == "video":
+                flipped = self._flip_pool.submit(self._flip.detect_for_video, mirror, ms)
+            else:
+                flipped = self._flip_pool.submit(self._flip.detect, mirror)
+        result = self._detect_stream(image, ms) if self.mode == "video" else self._landmarker.detect(image)
+        people = list(
             _to_pose_frame(img, world, t_s, (w, h))
             for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
         )
-        main = self._choose_main(people)
-        return PoseDetection(people=people, main=main, t_s=t_s)
+        main = self._choose_main(tuple(people))
+        if flipped is not None:
+            seen = flipped.result()
+            if main is not None:
+                mirrored = [
+                    _to_pose_frame(img, world, t_s, (w, h))
+                    for img, world in zip(seen.pose_landmarks, seen.pose_world_landmarks, strict=False)
+                ]
+                twin = _same_person(people[main], mirrored)
+                if twin is not None:
+                    people[main] = flip_mean(people[main], twin)
+        return PoseDetection(people=tuple(people), main=main, t_s=t_s)
 
     def _detect_stream(self, image: Any, ms: int) -> Any:
         if self._several is not None:
@@ -301,10 +330,11 @@ class PoseEstimator:
             self._check = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-        for name in ("_landmarker", "_crowd", "_several"):
+        for pool in ("_pool", "_flip_pool"):
+            if getattr(self, pool, None) is not None:
+                getattr(self, pool).shutdown(wait=True)
+                setattr(self, pool, None)
+        for name in ("_landmarker", "_crowd", "_several", "_flip"):
             landmarker = getattr(self, name, None)
             if landmarker is not None:
                 landmarker.close()
@@ -329,6 +359,25 @@ def _to_pose_frame(img_lms: list, world_lms: list, t_s: float, size_wh: tuple[in
         vis[i] = a.visibility if a.visibility is not None else 0.0
         pres[i] = a.presence if a.presence is not None else 0.0
     return PoseFrame(image_xy=image_xy, world_xyz=world, visibility=vis, presence=pres, t_s=t_s, size_wh=size_wh)
+
+
+# A mirrored reading belongs to the same person when its hip centre (back in the original frame) lies
+# within this share of the person's torso length (hip centre to shoulder centre, in the image).
+SAME_PERSON_TORSO = 0.3
+
+
+def _same_person(p: PoseFrame, mirrored: list[PoseFrame]) -> PoseFrame | None:
+    """The mirrored reading of person ``p`` (as the model gave it), or None when no reading matches."""
+    px = p.pixels_xy
+    hip = 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])
+    torso = float(np.linalg.norm(0.5 * (px[Landmark.LEFT_SHOULDER] + px[Landmark.RIGHT_SHOULDER]) - hip))
+    best, best_d = None, SAME_PERSON_TORSO * torso
+    for m in mirrored:
+        q = unmirror(m).pixels_xy
+        d = float(np.linalg.norm(0.5 * (q[Landmark.LEFT_HIP] + q[Landmark.RIGHT_HIP]) - hip))
+        if d <= best_d:
+            best, best_d = m, d
+    return best
 
 
 def _body_centre(p: PoseFrame) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
-    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--out FILE.md]
+    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
@@ -40,16 +40,16 @@ def predicted(m: StanceMetrics, name: str, side: str | None) -> float:
 
 
 def score_stills(
-    truth: dict[str, Any], split: str, limit: int | None, data_dir: Path, model: str = "full"
+    truth: dict[str, Any], split: str, limit: int | None, data_dir: Path, model: str = "full", flip: bool = True
 ) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
-    est = PoseEstimator(model, "image")
+    est = PoseEstimator(model, "image", flip_average=flip)
     try:
         for s in stills:
             kind = s["camera"]["camera_kind"]
-            opts = AnalysisOptions(model=model, annotate=False)
+            opts = AnalysisOptions(model=model, annotate=False, flip_average=flip)
             try:
                 m = analyze_image(data_dir / s["image"], opts, estimator=est).records[0].raw
             except StanceError:
@@ -73,9 +73,11 @@ def score_stills(
     return errors
 
 
-def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: str = "full") -> str:
+def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: str = "full", flip: bool = True) -> str:
+    reading = "flip-averaged" if flip else "single reading (no flip averaging)"
     lines = [
-        f"Synthetic stills, split `{split}` ({n} images; {model} model, no user calibration, field-of-view prior; the defaults were fitted on the train split only).",
+        f"Synthetic stills, split `{split}` ({n} images; {model} model, {reading}, no user calibration, field-of-view prior;"
+        " the defaults were fitted on the train split only).",
         "",
         "| camera | metric | MAE | bias | P95 | detected | L/R swaps |",
         "|---|---|---|---|---|---|---|",
@@ -104,14 +106,15 @@ def main() -> None:
     ap.add_argument("--split", default="all", choices=("train", "holdout", "all"))
     ap.add_argument("--model", default="full", choices=("full", "heavy"))
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--no-flip", dest="flip", action="store_false", help="one reading per image (as videos are read)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     if not args.truth.is_file():
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
-    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model)
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip)
     n = len(errors["all"]["stance_width_ratio"])
-    text = table(errors, args.split, n, args.model)
+    text = table(errors, args.split, n, args.model, args.flip)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

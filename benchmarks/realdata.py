@@ -472,15 +472,18 @@ def crop_box(bbox_xywh: np.ndarray, size_wh: tuple[int, int], margin: float = 0.
     return x0, y0, x1, y1
 
 
-def detect_crops(folder: Path, people: list[AnnotatedPerson]) -> tuple[list[AnnotatedPerson], dict[str, list[np.ndarray]]]:
+def detect_crops(
+    folder: Path, people: list[AnnotatedPerson], flip: bool = False
+) -> tuple[list[AnnotatedPerson], dict[str, list[np.ndarray]]]:
     """Top-down protocol: MediaPipe on each annotated person's box (grown 25 %), landmarks mapped back to the
-    full image. Returns the people re-keyed one per 'image' (file#index) and their detections."""
+    full image. Returns the people re-keyed one per 'image' (file#index) and their detections. ``flip``:
+    the followed person's landmarks are flip-averaged (the crop and its mirror image, as files are read)."""
     import cv2
 
     from analyzer.pose import PoseEstimator
 
     keyed, out = [], {}
-    with PoseEstimator("full", "image", num_poses=4) as est:
+    with PoseEstimator("full", "image", num_poses=4, flip_average=flip) as est:
         for i, p in enumerate(people):
             bgr = cv2.imread(str(folder / p.image))
             if bgr is None:
@@ -706,10 +709,12 @@ def build_report(shared: Path) -> str:
     halpe = load_foot_annotations(foot / "test_halpe.json", "halpe")
     detections = detect_images(foot / "images", sorted({p.image for p in wb + halpe}))
     scores = {"COCO-WholeBody": score_keypoints(wb, detections), "Halpe-136": score_keypoints(halpe, detections)}
-    crop_scores = {}
+    crop_scores, flip_scores = {}, {}
     for label, people in (("COCO-WholeBody", wb), ("Halpe-136", halpe)):
         keyed, crops = detect_crops(foot / "images", people)
         crop_scores[label] = score_keypoints(keyed, crops)
+        keyed, crops = detect_crops(foot / "images", people, flip=True)
+        flip_scores[label] = score_keypoints(keyed, crops)
     agree, n_agree = label_agreement(wb, halpe)
     reproj = ", ".join(f"{r.camera} {r.reproj_px:.0f}" for r in runs if r.fov == "prior")
 
@@ -766,6 +771,12 @@ def build_report(shared: Path) -> str:
         keypoint_table(crop_scores),
         "",
         *(coverage_line(k, s) for k, s in crop_scores.items()),
+        "",
+        "The same crops flip-averaged (each crop and its mirror image read and averaged, as the analyzer reads "
+        "files). On the rendered stills this cut the turnout error from 4.7 to 4.2 deg; on these 10 real people it "
+        "does not improve the foot points (read the two tables side by side; the sample is small):",
+        "",
+        keypoint_table(flip_scores),
         f"- Label noise for reference: COCO-WholeBody vs Halpe on the same people, {n_agree} foot points, mean "
         f"{np.mean(agree):.3f} / median {np.median(agree):.3f} of the bbox diagonal (this also confirms the Halpe "
         "order 20-25 = L big toe, R big toe, L small toe, R small toe, L heel, R heel).",

@@ -1,12 +1,13 @@
 """Speed: full analysis vs bare decode + PoseLandmarker on the same clip, in one run.
 
-    python -m benchmarks.speed [CLIP] [--model full|heavy] [--frames N]
+    python -m benchmarks.speed [CLIP] [--model full|heavy] [--no-flip]
 
 Prints frames per second of (1) decoding only, (2) decoding + MediaPipe's PoseLandmarker for one
 person in a plain loop (the floor any analysis pays), (3) the project's PoseEstimator (one-person
 tracker plus the sparse look for other people), (4) the full analysis without the annotated video,
-(5) the full analysis with it, and the overhead of (3)-(5) over (2). Numbers, not a test: the
-machine's load changes them.
+(5) the full analysis with it, and the overhead of (3)-(5) over (2). (3)-(5) run with flip averaging
+(a second reading of the mirrored frame, the default of file analysis); ``--no-flip`` reads once.
+Numbers, not a test: the machine's load changes them.
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ def bare_landmarker(path: Path, model: str) -> tuple[int, float]:
     return n, dt
 
 
-def estimator(path: Path, model: str) -> tuple[int, float]:
+def estimator(path: Path, model: str, flip: bool) -> tuple[int, float]:
     n = 0
-    with PoseEstimator(model, "video") as est:
+    with PoseEstimator(model, "video", flip_average=flip) as est:
         t0 = time.perf_counter()
         with VideoFileSource(path) as src:
             for frame in src:
@@ -65,9 +66,9 @@ def estimator(path: Path, model: str) -> tuple[int, float]:
     return n, dt
 
 
-def full(path: Path, model: str, annotate: bool) -> tuple[int, float]:
+def full(path: Path, model: str, annotate: bool, flip: bool) -> tuple[int, float]:
     t0 = time.perf_counter()
-    a = analyze_video(path, AnalysisOptions(model=model, annotate=annotate))
+    a = analyze_video(path, AnalysisOptions(model=model, annotate=annotate, flip_average=flip))
     dt = time.perf_counter() - t0
     if a.annotated_path is not None:
         a.annotated_path.unlink(missing_ok=True)
@@ -78,21 +79,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("clip", nargs="?", type=Path, default=DEFAULT_CLIP)
     ap.add_argument("--model", default="full", choices=("full", "heavy"))
+    ap.add_argument("--no-flip", dest="flip", action="store_false", help="one model run per frame (no flip averaging)")
     args = ap.parse_args()
     with VideoFileSource(args.clip) as src:
         info = src.info
-    print(f"clip {args.clip.name}: {info.width}x{info.height}, {info.frame_count} frames, model {args.model}")
+    flip = ", flip averaging (2 model runs per frame)" if args.flip else ", single reading"
+    print(f"clip {args.clip.name}: {info.width}x{info.height}, {info.frame_count} frames, model {args.model}{flip}")
     rows = []
     n, dt = decode(args.clip)
     rows.append(("decode only", n, dt))
     n, dt = bare_landmarker(args.clip, args.model)
     rows.append(("decode + PoseLandmarker", n, dt))
     base = dt / n
-    n, dt = estimator(args.clip, args.model)
+    n, dt = estimator(args.clip, args.model, args.flip)
     rows.append(("decode + PoseEstimator", n, dt))
-    n, dt = full(args.clip, args.model, annotate=False)
+    n, dt = full(args.clip, args.model, annotate=False, flip=args.flip)
     rows.append(("full analysis, no video", n, dt))
-    n, dt = full(args.clip, args.model, annotate=True)
+    n, dt = full(args.clip, args.model, annotate=True, flip=args.flip)
     rows.append(("full analysis + annotated H.264", n, dt))
     print(f"{'stage':<34}{'frames':>8}{'fps':>8}{'ms/frame':>10}{'overhead':>10}")
     for i, (name, n, dt) in enumerate(rows):

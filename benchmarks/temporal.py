@@ -57,8 +57,8 @@ def lag_frames(measured: np.ndarray, truth: np.ndarray) -> int | None:
     return best
 
 
-def score_clip(clip: dict[str, Any], data_dir: Path, model: str) -> list[dict[str, Any]]:
-    a = analyze_video(data_dir / clip["video"], AnalysisOptions(model=model, annotate=False))
+def score_clip(clip: dict[str, Any], data_dir: Path, model: str, flip: bool = True) -> list[dict[str, Any]]:
+    a = analyze_video(data_dir / clip["video"], AnalysisOptions(model=model, annotate=False, flip_average=flip))
     frames = clip["frames"]
     n = min(len(frames), len(a.records))
     rows = []
@@ -105,17 +105,18 @@ def main() -> None:
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     ap.add_argument("--model", default="full", choices=("full", "heavy"))
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--no-flip", dest="flip", action="store_false", help="read each frame once (no flip averaging)")
     args = ap.parse_args()
     truth = json.loads(args.truth.read_text())
     lines = [
-        f"Rendered clips through `analyze_video` ({args.model} model; 15 fps, 32 frames each). Errors in the metric's unit;",
+        f"Rendered clips through `analyze_video` ({args.model} model{'' if args.flip else ', single reading (no flip averaging)'}; 15 fps, 32 frames each). Errors in the metric's unit;",
         "lag in frames of the smoothed series behind the truth (positive = trails).",
         "",
         "| clip | camera | metric | truth | raw MAE | raw bias | smoothed MAE | smoothed bias | detected | lag |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for clip in truth["clips"]:
-        for r in score_clip(clip, args.truth.parent, args.model):
+        for r in score_clip(clip, args.truth.parent, args.model, args.flip):
             lag = "-" if r["lag"] is None else f"{r['lag']:+d}"
             lines.append(
                 f"| {r['clip']} | {r['camera']} | {r['metric']} | {r['truth_range']} | {fmt(r['raw_mae'])} | {fmt(r['raw_bias'])} | "
@@ -133,7 +134,7 @@ def main() -> None:
         if not path.is_file():
             lines.append(f"| {rel} | missing: needs {path} | | | |")
             continue
-        a = analyze_video(path, AnalysisOptions(model=args.model, annotate=False))
+        a = analyze_video(path, AnalysisOptions(model=args.model, annotate=False, flip_average=args.flip))
         for label, (sd_raw, sd_smooth, n) in still_sd(a).items():
             lines.append(f"| {rel} | {label} | {n} | {fmt(sd_raw)} | {fmt(sd_smooth)} |")
     text = "\n".join(lines)

@@ -47,6 +47,8 @@ class MetricsConfig:
     image; one of the model keeps it, so the model's part is their mean, 3.25 deg, corrected here.
     Holdout turnout MAE 4.99 -> 4.50 deg (laptop 4.82 -> 3.43, tripod 3.57 -> 2.70, 45 deg oblique
     6.39 -> 7.45: there the scene's part dominates). Measured by python -m benchmarks.calibrate --mirror.
+    Only applied to single readings: a flip-averaged pose (PoseFrame.flip_averaged, the default of
+    PoseEstimator) has this rotation cancelled by the mirror reading itself.
     """
 
     forward: str = "hips"
@@ -203,7 +205,9 @@ def body_axes(pose: PoseFrame, scene: Scene, heels: dict[Side, np.ndarray], conf
     """(left, forward) unit vectors on the floor, in the camera frame."""
     up = scene.up
     w = pose.world_xyz
-    hips = rotate_about(unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up)), up, config.hip_line_yaw_deg)
+    # A flip-averaged pose has the model's own rotation cancelled already.
+    yaw = 0.0 if pose.flip_averaged else config.hip_line_yaw_deg
+    hips = rotate_about(unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up)), up, yaw)
     heel_line = unit(on_floor(heels[Side.LEFT] - heels[Side.RIGHT], up)) if heels else np.full(3, np.nan)
     if config.forward == "hips" or not np.all(np.isfinite(heel_line)):
         left = hips

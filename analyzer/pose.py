@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import ModelError
-from analyzer.landmarks import N_LANDMARKS, Landmark, PoseDetection, PoseFrame, flip_mean, unmirror
+from analyzer.landmarks import N_LANDMARKS, Landmark, PoseDetection, PoseFrame, flip_mean
 
 MODEL_ENV = "ANALYZER_MODEL_DIR"
 
@@ -182,8 +182,9 @@ class PoseEstimator:
     time, on a worker thread, and the followed person's landmarks are the mean of both readings
     (:func:`analyzer.landmarks.flip_mean`). When the mirrored reading does not find the same person
     (someone else, or nobody), the frame keeps the single reading (``PoseFrame.flip_averaged`` False).
-    It costs a second model run per frame: fine for photos, about 30 instead of 45 fps for a 720p video
-    with two cores (python -m benchmarks.speed --flip), so streams leave it off unless asked.
+    It costs a second model run per frame: about 30 instead of 45 fps for a 720p video with two cores
+    (python -m benchmarks.speed, with and without --no-flip). Off unless asked; file analysis asks for
+    it (AnalysisOptions.flip_average), the live camera does not.
     """
 
     def __init__(
@@ -267,19 +268,12 @@ class PoseEstimator:
             else:
                 flipped = self._flip_pool.submit(self._flip.detect, mirror)
         result = self._detect_stream(image, ms) if self.mode == "video" else self._landmarker.detect(image)
-        people = list(
-            _to_pose_frame(img, world, t_s, (w, h))
-            for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
-        )
+        people = _pose_frames(result, t_s, (w, h))
         main = self._choose_main(tuple(people))
         if flipped is not None:
             seen = flipped.result()
             if main is not None:
-                mirrored = [
-                    _to_pose_frame(img, world, t_s, (w, h))
-                    for img, world in zip(seen.pose_landmarks, seen.pose_world_landmarks, strict=False)
-                ]
-                twin = _same_person(people[main], mirrored)
+                twin = _same_person(people[main], _pose_frames(seen, t_s, (w, h)))
                 if twin is not None:
                     people[main] = flip_mean(people[main], twin)
         return PoseDetection(people=tuple(people), main=main, t_s=t_s)
@@ -347,6 +341,14 @@ class PoseEstimator:
         self.close()
 
 
+def _pose_frames(result: Any, t_s: float, size_wh: tuple[int, int]) -> list[PoseFrame]:
+    """Every person of one PoseLandmarker result."""
+    return [
+        _to_pose_frame(img, world, t_s, size_wh)
+        for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
+    ]
+
+
 def _to_pose_frame(img_lms: list, world_lms: list, t_s: float, size_wh: tuple[int, int]) -> PoseFrame:
     n = N_LANDMARKS
     image_xy = np.empty((n, 2))
@@ -373,8 +375,11 @@ def _same_person(p: PoseFrame, mirrored: list[PoseFrame]) -> PoseFrame | None:
     torso = float(np.linalg.norm(0.5 * (px[Landmark.LEFT_SHOULDER] + px[Landmark.RIGHT_SHOULDER]) - hip))
     best, best_d = None, SAME_PERSON_TORSO * torso
     for m in mirrored:
-        q = unmirror(m).pixels_xy
-        d = float(np.linalg.norm(0.5 * (q[Landmark.LEFT_HIP] + q[Landmark.RIGHT_HIP]) - hip))
+        # The hip centre is its own mirror twin: only its x flips back.
+        q = m.pixels_xy
+        centre = 0.5 * (q[Landmark.LEFT_HIP] + q[Landmark.RIGHT_HIP])
+        centre[0] = m.size_wh[0] - centre[0]
+        d = float(np.linalg.norm(centre - hip))
         if d <= best_d:
             best, best_d = m, d
     return best

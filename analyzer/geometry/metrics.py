@@ -47,8 +47,8 @@ class MetricsConfig:
     image; one of the model keeps it, so the model's part is their mean, 3.25 deg, corrected here.
     Holdout turnout MAE 4.99 -> 4.50 deg (laptop 4.82 -> 3.43, tripod 3.57 -> 2.70, 45 deg oblique
     6.39 -> 7.45: there the scene's part dominates). Measured by python -m benchmarks.calibrate --mirror.
-    Only applied to single readings: a flip-averaged pose (PoseFrame.flip_averaged, the default of
-    PoseEstimator) has this rotation cancelled by the mirror reading itself.
+    Only applied to single readings: a flip-averaged pose (PoseFrame.flip_averaged, how files and photos
+    are read) has this rotation cancelled by the mirror reading itself.
     """
 
     forward: str = "hips"

@@ -13,6 +13,12 @@ FRONTAL_MAX_DEG = 25.0
 SAGITTAL_MIN_DEG = 65.0
 SAGITTAL_MAX_DEG = 115.0
 POSTERIOR_MIN_DEG = 155.0
+# The knee's frontal-plane angle is read from the 2D image plus MediaPipe's depth, and the depth carries
+# more of it the further the body is turned. On the synthetic TRAIN stills its MAE by estimated turn was
+# 2.0 deg at 0-5 deg, 3.4-3.5 at 5-15, 5.3 at 15-20 and 7.8 at 20-25 (holdout: 1.3, 4.1-5.0, 6.7, 5.5;
+# python -m benchmarks.calibrate --views). Beyond 15 deg it exceeds the 2-4 deg standard error of 2D
+# video against motion capture (Gwynne & Curran 2014), so it is not reported there.
+FPPA_MAX_TURN_DEG = 15.0
 
 # What each view supports. Turnout and width need the floor seen from the front, back or an angle;
 # the knee's frontal-plane angle needs the frontal plane roughly facing the camera.
@@ -30,6 +36,7 @@ UNSUPPORTED_REASON = {
     "width": "side view: stance width needs a front, back or angled view",
     "knee": "knee alignment needs a front or back view",
 }
+FPPA_TURN_REASON = f"knee angle needs the body square to the camera (within {FPPA_MAX_TURN_DEG:.0f} deg): see knee offset"
 
 
 def classify_yaw(yaw_deg: float) -> View:
@@ -45,6 +52,12 @@ def classify_yaw(yaw_deg: float) -> View:
     if SAGITTAL_MIN_DEG <= a <= SAGITTAL_MAX_DEG:
         return View.LEFT_SAGITTAL if yaw > 0 else View.RIGHT_SAGITTAL
     return View.OBLIQUE
+
+
+def turn_from_axis_deg(yaw_deg: float) -> float:
+    """How far the body is turned from facing the camera or turning its back to it (0..90)."""
+    a = abs(((yaw_deg + 180.0) % 360.0) - 180.0)
+    return min(a, 180.0 - a)
 
 
 def supports(view: View, quantity: str) -> bool:

@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import StanceError
+from analyzer.geometry.metrics import on_floor, unit, yaw_deg
 from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
-from analyzer.stance import StanceMetrics
+from analyzer.stance import StanceMetrics, View
+from analyzer.view import turn_from_axis_deg
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -37,6 +39,16 @@ def predicted(m: StanceMetrics, name: str, side: str | None) -> float:
     if side is None:
         return float(getattr(m, name))
     return float(getattr(m.left if side == "left" else m.right, name))
+
+
+def true_turn_deg(still: dict[str, Any]) -> float:
+    """How far the rendered body is turned from facing the camera (0..90), from the true camera and hips."""
+    r = np.asarray(still["camera"]["R_world_to_cam"], dtype=float)
+    up = r @ np.array([0.0, 1.0, 0.0])
+    left, forward = unit(on_floor(r @ np.array([1.0, 0.0, 0.0]), up)), unit(on_floor(r @ np.array([0.0, 0.0, 1.0]), up))
+    pc = still["truth"]["points_cam"]
+    hips = 0.5 * (np.asarray(pc["hip_left"], dtype=float) + np.asarray(pc["hip_right"], dtype=float))
+    return turn_from_axis_deg(yaw_deg(left, forward, unit(on_floor(-hips, up))))
 
 
 def score_stills(
@@ -68,6 +80,12 @@ def score_stills(
             for name in BOTH_METRICS:
                 errors[kind][name].append(predicted(m, name, None) - t[name])
                 errors["all"][name].append(errors[kind][name][-1])
+            # The facing angle (it decides the view class and so which metrics are reported).
+            turn = turn_from_axis_deg(m.yaw_deg) - true_turn_deg(s) if math.isfinite(m.yaw_deg) else math.nan
+            front = float(m.view in (View.FRONTAL, View.POSTERIOR)) if m.view is not View.UNKNOWN else math.nan
+            for k in (kind, "all"):
+                errors[k]["turn_deg"].append(turn)
+                errors[k]["front_view"].append(front)
     finally:
         est.close()
     return errors
@@ -97,6 +115,20 @@ def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: 
                 vals = "- | - | -"
             sw = f"{int(sum(swaps))}/{len(swaps)}" if swaps else ""
             lines.append(f"| {kind} | {name} | {vals} | {len(ok)}/{len(e)} | {sw} |")
+    lines += [
+        "",
+        "Facing angle: how far the body is turned from the camera (0-90 deg), against the truth; the view class"
+        " decides what is reported (knee angle within 15 deg of square, turnout and width up to 65).",
+        "",
+        "| camera | turn MAE | turn bias | classed front/back view |",
+        "|---|---|---|---|",
+    ]
+    for kind in sorted(errors, key=lambda k: (k == "all", k)):
+        t = np.asarray(errors[kind].get("turn_deg", []), dtype=float)
+        f = np.asarray(errors[kind].get("front_view", []), dtype=float)
+        t, f = t[np.isfinite(t)], f[np.isfinite(f)]
+        if len(t):
+            lines.append(f"| {kind} | {np.mean(np.abs(t)):.1f} deg | {np.mean(t):+.1f} | {int(f.sum())}/{len(f)} |")
     return "\n".join(lines)
 
 

@@ -1,12 +1,15 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
    (b) MediaPipe's pixels + exact camera (the landmarks), (c) MediaPipe + estimated camera (the method).
 3. Measures the landmarks' systematic offsets against the truth (heel and toe in the foot's frame) and
    the hip-width scale, on train only, and reports the method before/after on train and holdout.
+5. With ``--views``: the facing angle against the truth per camera kind, from the 3D hip line, from
+   the image's width ratio, and fused as the analyzer does (analyzer.geometry.metrics.facing_yaw_deg),
+   with the view classes each one gives (standing and squat stills, both splits).
 4. With ``--mirror``: the rotation of MediaPipe's 3D hip line against the true body axis on the train
    stills and on the same stills mirrored left-right. A scene's bias changes sign in the mirror; the
    model's does not, so the model's own rotation is the mean of the two (MetricsConfig.hip_line_yaw_deg).
@@ -24,10 +27,20 @@ from typing import Any
 import numpy as np
 
 from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
-from analyzer.geometry.metrics import MetricsConfig, measure
+from analyzer.geometry.metrics import (
+    MetricsConfig,
+    _width_turn_deg,
+    facing_yaw_deg,
+    floor_geometry,
+    measure,
+    on_floor,
+    unit,
+    yaw_deg,
+)
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
+from analyzer.view import FRONTAL_MAX_DEG
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -133,9 +146,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     ap.add_argument("--mirror", action="store_true", help="measure the hip line's rotation with the mirror test")
+    ap.add_argument("--views", action="store_true", help="facing angle and view class against the truth")
     args = ap.parse_args()
     if args.mirror:
         hip_line_rotation(args.truth)
+        return
+    if args.views:
+        facing_angles(args.truth)
         return
     truth = json.loads(args.truth.read_text())
     stills = [s for s in truth["stills"] if s["category"] != "squat"]
@@ -207,6 +224,44 @@ def hip_line_rotation(truth_path: Path) -> None:
         print(f"hip line rotation, {k}: mean {means[k]:+.2f} deg, median {np.median(v):+.2f} (n={len(v)})")
     print(f"model's own rotation (mean of the two): {np.mean(list(means.values())):+.2f} deg;"
           f" scene's part: {(means['as rendered'] - means['mirrored']) / 2:+.2f} deg")
+
+
+def facing_angles(truth_path: Path) -> None:
+    """Step 5 of the module docstring: how far the body is turned from the camera, three ways."""
+    truth = json.loads(truth_path.read_text())
+    pose_by_id = poses(truth_path, truth["stills"])
+    rows: dict[tuple[str, str], list[tuple[float, ...]]] = {}
+    for s in truth["stills"]:
+        pose = pose_by_id[s["id"]]
+        if pose is None:
+            continue
+        w, h = s["camera"]["image_size"]
+        scene = estimate_scene(pose, Intrinsics.from_fov((w, h)))
+        if scene is None:
+            continue
+        geom = floor_geometry(pose, scene)
+        r = np.asarray(s["camera"]["R_world_to_cam"], dtype=float)
+        t_up = r @ np.array([0.0, 1.0, 0.0])
+        t_left, t_fwd = unit(on_floor(r @ np.array([1.0, 0.0, 0.0]), t_up)), unit(on_floor(r @ np.array([0.0, 0.0, 1.0]), t_up))
+        pc = s["truth"]["points_cam"]
+        hips_true = 0.5 * (np.asarray(pc["hip_left"]) + np.asarray(pc["hip_right"]))
+        true = abs(yaw_deg(t_left, t_fwd, unit(on_floor(-hips_true, t_up))))
+        hips = 0.5 * (geom.lifted[Landmark.LEFT_HIP] + geom.lifted[Landmark.RIGHT_HIP])
+        y3 = yaw_deg(geom.left, geom.forward, unit(on_floor(-hips, scene.up)))
+        size_w = _width_turn_deg(pose)
+        width = 180.0 - size_w if abs(y3) > 90 else size_w
+        rows.setdefault((s["split"], s["camera"]["camera_kind"]), []).append(
+            (true, abs(y3), width, abs(facing_yaw_deg(pose, y3)))
+        )
+    print("| split | camera | n | true turn | 3D hip line: mean, MAE, frontal | width ratio | fused (used) |")
+    print("|---|---|---|---|---|---|---|")
+    for (split, kind), v in sorted(rows.items()):
+        a = np.asarray(v)
+        cells = []
+        for i in (1, 2, 3):
+            frontal = int(np.sum(a[:, i] <= FRONTAL_MAX_DEG))
+            cells.append(f"{a[:, i].mean():.1f}, {np.mean(np.abs(a[:, i] - a[:, 0])):.1f}, {frontal}/{len(a)}")
+        print(f"| {split} | {kind} | {len(a)} | {a[:, 0].mean():.1f} | " + " | ".join(cells) + " |")
 
 
 def search() -> None:

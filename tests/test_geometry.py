@@ -7,14 +7,24 @@ the numbers the body was built with (to within the numerical error of the solve)
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from analyzer.geometry.camera import Intrinsics, estimate_scene
-from analyzer.geometry.metrics import MetricsConfig, fppa_deg, knee_offset_ratio, measure, turnout_deg
-from analyzer.landmarks import Side
+from analyzer.geometry.metrics import (
+    MetricsConfig,
+    _width_turn_deg,
+    facing_yaw_deg,
+    fppa_deg,
+    knee_offset_ratio,
+    measure,
+    turnout_deg,
+)
+from analyzer.landmarks import Landmark, Side
 from analyzer.stance import View
+from analyzer.view import FPPA_TURN_REASON, classify_yaw, turn_from_axis_deg
 from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
@@ -122,6 +132,48 @@ def test_side_view_reports_nan_with_reason():
     m, _ = metrics_for(body_points(10, 10), yaw_deg=90.0)
     assert math.isnan(m.left.turnout_deg) and math.isnan(m.stance_width_ratio)
     assert "side view" in m.reasons["turnout_deg.left"]
+
+
+def _widened_shoulders(pose, factor):
+    """The pose with its 2D shoulders spread ``factor`` times further apart (3D unchanged), as MediaPipe
+    places them: its image shoulders sit wider than its 3D ones, so the width ratio says "square on"."""
+    xy = pose.image_xy.copy()
+    ls, rs = Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER
+    mid = 0.5 * (xy[ls] + xy[rs])
+    xy[ls], xy[rs] = mid + factor * (xy[ls] - mid), mid + factor * (xy[rs] - mid)
+    return replace(pose, image_xy=xy)
+
+
+def test_facing_angle_keeps_a_turn_the_width_ratio_cannot_see():
+    # Turned 30 deg, exact landmarks: the 3D hip line and the width ratio both read about 30.
+    pose, _ = camera_view(body_points(10, 10), yaw_deg=30.0)
+    assert abs(facing_yaw_deg(pose, 30.0)) == pytest.approx(30.0, abs=3.0)
+    # With the image shoulders as wide as MediaPipe puts them the width ratio alone reads "square on";
+    # from the front the larger reading (the 3D hip line's) is kept, so the view stays oblique.
+    wide = _widened_shoulders(pose, 1.3)
+    assert _width_turn_deg(wide) < 5.0
+    assert facing_yaw_deg(wide, 30.0) == pytest.approx(30.0)
+    assert facing_yaw_deg(wide, -30.0) == pytest.approx(-30.0)
+    assert classify_yaw(facing_yaw_deg(wide, 30.0)) is View.OBLIQUE
+    # Seen from behind the 3D hip line over-reads the turn, so the width ratio decides: a 3D reading of
+    # 130 deg on a body the image shows square becomes a back view.
+    back, _ = camera_view(body_points(10, 10), yaw_deg=180.0)
+    assert facing_yaw_deg(back, 130.0) == pytest.approx(180.0, abs=5.0)
+    assert classify_yaw(facing_yaw_deg(back, 130.0)) is View.POSTERIOR
+    assert math.isnan(facing_yaw_deg(pose, math.nan))
+
+
+@pytest.mark.parametrize(("yaw", "fppa_reported"), [(0.0, True), (10.0, True), (-12.0, True), (20.0, False), (-22.0, False), (170.0, True), (160.0, False)])
+def test_knee_angle_only_for_a_body_square_to_the_camera(yaw, fppa_reported):
+    # The knee's frontal-plane angle leans on MediaPipe's depth more the further the body is turned:
+    # it is reported within FPPA_MAX_TURN_DEG of a front or back view; the knee offset stays.
+    m, _ = metrics_for(body_points(5, 5, knee_shift_medial=(0.04, 0.04)), yaw_deg=yaw)
+    assert m.view in (View.FRONTAL, View.POSTERIOR)
+    assert math.isfinite(m.left.knee_fppa_deg) is fppa_reported
+    assert math.isfinite(m.left.knee_offset_ratio)
+    if not fppa_reported:
+        assert m.reasons["knee_fppa_deg.left"] == FPPA_TURN_REASON
+    assert turn_from_axis_deg(yaw) == pytest.approx(min(abs(yaw), 180 - abs(yaw)))
 
 
 def test_default_config_turns_the_hip_line_back_by_the_models_rotation():

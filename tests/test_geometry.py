@@ -14,6 +14,7 @@ import pytest
 
 from analyzer.geometry.camera import Intrinsics, estimate_scene
 from analyzer.geometry.metrics import (
+    WIDTH_TRUSTED_TURN_DEG,
     MetricsConfig,
     _width_turn_deg,
     facing_yaw_deg,
@@ -134,13 +135,12 @@ def test_side_view_reports_nan_with_reason():
     assert "side view" in m.reasons["turnout_deg.left"]
 
 
-def _widened_shoulders(pose, factor):
-    """The pose with its 2D shoulders spread ``factor`` times further apart (3D unchanged), as MediaPipe
-    places them: its image shoulders sit wider than its 3D ones, so the width ratio says "square on"."""
+def _scaled_widths(pose, factor, pairs=((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),)):
+    """The pose with the 2D points of each pair spread ``factor`` times as far apart (3D unchanged)."""
     xy = pose.image_xy.copy()
-    ls, rs = Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER
-    mid = 0.5 * (xy[ls] + xy[rs])
-    xy[ls], xy[rs] = mid + factor * (xy[ls] - mid), mid + factor * (xy[rs] - mid)
+    for a, b in pairs:
+        mid = 0.5 * (xy[a] + xy[b])
+        xy[a], xy[b] = mid + factor * (xy[a] - mid), mid + factor * (xy[b] - mid)
     return replace(pose, image_xy=xy)
 
 
@@ -148,9 +148,9 @@ def test_facing_angle_keeps_a_turn_the_width_ratio_cannot_see():
     # Turned 30 deg, exact landmarks: the 3D hip line and the width ratio both read about 30.
     pose, _ = camera_view(body_points(10, 10), yaw_deg=30.0)
     assert abs(facing_yaw_deg(pose, 30.0)) == pytest.approx(30.0, abs=3.0)
-    # With the image shoulders as wide as MediaPipe puts them the width ratio alone reads "square on";
-    # from the front the larger reading (the 3D hip line's) is kept, so the view stays oblique.
-    wide = _widened_shoulders(pose, 1.3)
+    # With the image shoulders as wide as MediaPipe puts them (wider than its 3D ones) the width ratio
+    # alone reads "square on"; from the front the 3D hip line's reading is kept, so the view stays oblique.
+    wide = _scaled_widths(pose, 1.3)
     assert _width_turn_deg(wide) < 5.0
     assert facing_yaw_deg(wide, 30.0) == pytest.approx(30.0)
     assert facing_yaw_deg(wide, -30.0) == pytest.approx(-30.0)
@@ -161,6 +161,21 @@ def test_facing_angle_keeps_a_turn_the_width_ratio_cannot_see():
     assert facing_yaw_deg(back, 130.0) == pytest.approx(180.0, abs=5.0)
     assert classify_yaw(facing_yaw_deg(back, 130.0)) is View.POSTERIOR
     assert math.isnan(facing_yaw_deg(pose, math.nan))
+
+
+def test_facing_angle_ignores_width_wander_near_a_front_view():
+    # Square on, with shoulders and hips 3% narrower in the image (landmark wander, arms raised to the
+    # side): the width ratio alone swings to about 14 deg; the facing angle keeps the 3D reading.
+    pose, _ = camera_view(body_points(10, 10))
+    both = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
+    narrow = _scaled_widths(pose, 0.97, both)
+    assert 10.0 < _width_turn_deg(narrow) < 20.0
+    assert facing_yaw_deg(narrow, -2.0) == pytest.approx(-2.0)
+    # A side view is where the width ratio is trusted: it lifts a 3D hip line that under-reads the turn.
+    side, _ = camera_view(body_points(10, 10), yaw_deg=80.0)
+    assert _width_turn_deg(side) > WIDTH_TRUSTED_TURN_DEG
+    assert facing_yaw_deg(side, 50.0) == pytest.approx(_width_turn_deg(side))
+    assert classify_yaw(facing_yaw_deg(side, 50.0)) is View.LEFT_SAGITTAL
 
 
 @pytest.mark.parametrize(("yaw", "fppa_reported"), [(0.0, True), (10.0, True), (-12.0, True), (20.0, False), (-22.0, False), (170.0, True), (160.0, False)])

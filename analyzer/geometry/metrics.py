@@ -35,6 +35,9 @@ MIN_ELEVATION_DEG = 15.0
 # squat the thigh points at the camera, its frontal projection collapses and the angle means nothing;
 # the knee-over-foot offset still does.
 FPPA_MAX_FLEXION_DEG = 75.0
+# The image's width ratio (facing_yaw_deg) is only trusted for turns past this: near a front view acos
+# is too steep for it.
+WIDTH_TRUSTED_TURN_DEG = 45.0
 
 
 @dataclass(frozen=True)
@@ -156,14 +159,20 @@ def facing_yaw_deg(pose: PoseFrame, yaw_3d: float) -> float:
       behind the other), but the image shows how wide the shoulders and the hips look against the
       torso's height, which turning does not shorten: |cos(yaw)| = (image width / image torso) /
       (3D width / 3D torso), the larger of the shoulder and hip ratios (arms and clothing narrow one or
-      the other). Near a front view acos is flat, so this reading cannot tell a 30 deg turn from none:
+      the other). Near a front view cos is flat (a 30 deg turn narrows the body by 13%), so this reading
+      cannot tell a 30 deg turn from none:
       on the synthetic renders it read 0-16 deg for bodies turned 19-28 deg (the model's 2D shoulders
       sit wider than its 3D ones, so the ratio reaches 1 early).
     * The 3D hip line on the floor (``yaw_3d``) read those turns within 2-4 deg (python -m
       benchmarks.calibrate --views), but seen from behind it over-reads: 125-140 deg on the real clip of
       a person walking straight away (the image shows a near-back view, the width ratio 150-160).
-    Both readings under-read rather than over-read from the front, so the larger one is taken there;
-    from behind the width ratio alone. The 3D landmarks tell front from back and left from right.
+    * Near a front view the width ratio is also unsteady: acos is steep near 1, so a few percent of
+      landmark wander move it by 10-15 deg (on the real clip of a man raising dumbbells to the side it
+      swung between 0 and 15 deg with every raise while the 3D hip line held -2 +/- 1).
+    So from the front the 3D hip line is used, and the larger of the two readings once the width ratio
+    itself says the body is turned past WIDTH_TRUSTED_TURN_DEG (there a 5% error in the ratio moves
+    the angle by under 4 deg, and both readings under-read a side view rather than over-read it). From
+    behind the width ratio alone. The 3D landmarks tell front from back and left from right.
     """
     if not math.isfinite(yaw_3d):
         return yaw_3d
@@ -171,7 +180,7 @@ def facing_yaw_deg(pose: PoseFrame, yaw_3d: float) -> float:
     if not math.isfinite(size_w):
         return yaw_3d
     back = abs(yaw_3d) > 90.0
-    size = size_w if back else max(size_w, abs(yaw_3d))
+    size = size_w if back else (max(size_w, abs(yaw_3d)) if size_w >= WIDTH_TRUSTED_TURN_DEG else abs(yaw_3d))
     sign = 1.0 if yaw_3d >= 0 else -1.0
     return sign * (180.0 - size if back else size)
 

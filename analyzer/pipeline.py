@@ -46,8 +46,10 @@ from analyzer.temporal.planted import PlantedFeet
 from analyzer.temporal.steps import footprints, is_walking, steps
 from analyzer.temporal.summary import (
     METHOD_ERROR,
-    SMOOTH_HALF_S,
+    STILL_FOOT_HALF_S,
+    STILL_FOOT_MAX_FRAMES,
     dominant_view,
+    foot_pixels,
     frames_in,
     metric_block,
     rep_entries,
@@ -277,6 +279,7 @@ def analyze_video(
     records: list[FrameRecord] = []
     raws: list[StanceMetrics] = []
     times: list[float] = []
+    feet_px: list[np.ndarray] = []
     video: _AnnotatedVideo | None = None
     prev_pose: PoseFrame | None = None
     frames = prefetch(source)
@@ -293,12 +296,13 @@ def analyze_video(
             flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
             raws.append(raw)
             times.append(frame.t_s)
+            feet_px.append(foot_pixels(pose))
             records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels))
             if video is not None:
-                video.push(frame, overlay, raws, times)
+                video.push(frame, overlay, raws, times, feet_px)
             if progress is not None:
                 progress(frame.index + 1, max(total, frame.index + 1))
-        annotated = video.finish(raws, times) if video is not None else None
+        annotated = video.finish(raws, times, feet_px) if video is not None else None
     except BaseException:
         if video is not None:
             video.abort()
@@ -310,7 +314,7 @@ def analyze_video(
             est.close()
     if not records:
         raise InputError(f"{source.info.name} contains no frames.")
-    smooth = smooth_series(raws, times)
+    smooth = smooth_series(raws, times, feet_px=feet_px)
     records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
     warnings = _source_warnings(source)
     summary = build_summary(source.info, records, opts, warnings)
@@ -320,9 +324,10 @@ def analyze_video(
 class _AnnotatedVideo:
     """The annotated H.264 file of a clip, written while it is analysed.
 
-    Frames wait in a short queue until the centred smoothing window around them is complete (so the
-    video shows the same values as frames.csv); drawing and encoding then run on a worker thread,
-    beside the pose model. The file is a temporary one until the caller moves it.
+    Frames wait in a queue until the centred smoothing window around them is complete (so the video
+    shows the same values as frames.csv): +/- 0.15 s, or up to STILL_FOOT_MAX_FRAMES frames (2 s) while
+    a foot stays put, so at most that many frames are held. Drawing and encoding then run on a worker
+    thread, beside the pose model. The file is a temporary one until the caller moves it.
     """
 
     def __init__(self, info: SourceInfo) -> None:
@@ -338,16 +343,21 @@ class _AnnotatedVideo:
         self._worker = OrderedWorker()
         self._pending: deque[tuple[int, Frame, Overlay]] = deque()
 
-    def push(self, frame: Frame, overlay: Overlay, raws: list[StanceMetrics], times: list[float]) -> None:
-        """Queue the newest frame (its metrics and time are the last of ``raws`` and ``times``, the
-        clip's series so far); emit the frames whose smoothing window is now complete."""
+    def push(
+        self, frame: Frame, overlay: Overlay, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]
+    ) -> None:
+        """Queue the newest frame (its metrics, time and foot pixels are the last of ``raws``, ``times``
+        and ``feet_px``, the clip's series so far); emit the frames whose smoothing window is now complete."""
         self._pending.append((len(raws) - 1, frame, overlay))
-        while self._pending and times[-1] - times[self._pending[0][0]] > SMOOTH_HALF_S:
-            self._emit(raws, times)
+        while self._pending and (
+            times[-1] - times[self._pending[0][0]] > STILL_FOOT_HALF_S
+            or len(raws) - 1 - self._pending[0][0] >= STILL_FOOT_MAX_FRAMES + 1
+        ):
+            self._emit(raws, times, feet_px)
 
-    def finish(self, raws: list[StanceMetrics], times: list[float]) -> Path:
+    def finish(self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]) -> Path:
         while self._pending:
-            self._emit(raws, times)
+            self._emit(raws, times, feet_px)
         self._worker.close()
         self._writer.close()
         return self.path
@@ -358,9 +368,9 @@ class _AnnotatedVideo:
         self._writer.close()
         self.path.unlink(missing_ok=True)
 
-    def _emit(self, raws: list[StanceMetrics], times: list[float]) -> None:
+    def _emit(self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]) -> None:
         i, frame, overlay = self._pending.popleft()
-        metrics = smooth_at(raws, times, i) if overlay.pose is not None else None
+        metrics = smooth_at(raws, times, i, feet_px=feet_px) if overlay.pose is not None else None
         self._worker.submit(self._draw, frame, overlay, metrics)
 
     def _draw(self, frame: Frame, overlay: Overlay, metrics: StanceMetrics | None) -> None:

@@ -10,7 +10,7 @@ import pytest
 from analyzer.stance import SideMetrics, StanceMetrics
 from analyzer.temporal.events import find_reps, still_windows
 from analyzer.temporal.filters import OneEuroFilter, centred_median
-from analyzer.temporal.summary import smooth_series, stat
+from analyzer.temporal.summary import STILL_FOOT_MAX_FRAMES, smooth_series, stat, still_foot_frames
 
 
 def test_one_euro_steady_input_converges_and_nan_resets():
@@ -94,6 +94,41 @@ def test_smoothing_window_is_in_seconds_and_symmetric_at_the_ends():
     ramp = [StanceMetrics(t_s=i / 30, left=SideMetrics(turnout_deg=float(i))) for i in range(10)]
     sm = smooth_series(ramp, [m.t_s for m in ramp])
     assert [m.left.turnout_deg for m in sm] == [float(i) for i in range(10)]
+
+
+def _feet(heel_x, toe_deg):
+    """Per-frame foot pixels (left/right, heel/toe, x/y): feet 30 px long, turned ``toe_deg`` in the picture."""
+    out = []
+    for hx, a in zip(heel_x, toe_deg, strict=True):
+        r = math.radians(a)
+        foot = np.array([[hx, 400.0], [hx + 30.0 * math.sin(r), 400.0 + 30.0 * math.cos(r)]])
+        out.append(np.stack([foot, foot + [100.0, 0.0]]))
+    return out
+
+
+def test_a_still_foot_gets_the_wide_window_and_a_turning_foot_does_not():
+    # 30 fps, 4.3 s. The reading wanders slowly (+/-2 deg over 2 s, like the model's heel and toe do on a
+    # still foot): the +/-0.15 s median keeps the wander, the still foot's +/-2 s window removes most of it.
+    fps, n = 30.0, 130
+    t = [i / fps for i in range(n)]
+    wander = [10.0 + 2.0 * math.sin(2 * math.pi * ti / 2.0) for ti in t]
+    raw = [StanceMetrics(t_s=ti, left=SideMetrics(turnout_deg=w)) for ti, w in zip(t, wander, strict=True)]
+    still = _feet([300.0 + 0.5 * math.sin(i) for i in range(n)], [0.0] * n)  # sub-pixel wander only
+    short = np.array([m.left.turnout_deg for m in smooth_series(raw, t)])
+    wide = np.array([m.left.turnout_deg for m in smooth_series(raw, t, feet_px=still)])
+    middle = slice(60 - 10, 60 + 10)
+    assert np.std(short[middle]) > 1.0
+    assert np.std(wide[middle]) < 0.5
+    assert still_foot_frames(t, [f[0] for f in still], 60, 4) == STILL_FOOT_MAX_FRAMES
+    # The same readings from a foot turning 1.5 deg a frame (its toe moves 0.8 px a frame): short window only.
+    turning = _feet([300.0] * n, [1.5 * i for i in range(n)])
+    assert [m.left.turnout_deg for m in smooth_series(raw, t, feet_px=turning)] == list(short)
+    # A foot lost from view ends the still window; a gap in the reading is not filled in.
+    lost = [f.copy() for f in still]
+    lost[70][0] = np.nan
+    assert still_foot_frames(t, [f[0] for f in lost], 60, 4) == 9
+    raw[60] = StanceMetrics(t_s=t[60])
+    assert math.isnan(smooth_series(raw, t, feet_px=still)[60].left.turnout_deg)
 
 
 def test_stat_uncertainty_is_at_least_method_error():

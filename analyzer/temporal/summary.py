@@ -10,17 +10,26 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.landmarks import Side
+from analyzer.landmarks import LEG, PoseFrame, Side
 from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import Rep, Window
 
 # Zero-lag smoothing for files: a centred median over +/- SMOOTH_HALF_S, in seconds so 15 and 60 fps
 # files get the same smoothing. Near the ends of a clip the window shrinks symmetrically (a one-sided
-# window on a ramp would pull the value towards the middle of the clip). A window widened while the
-# legs were still was tried and dropped: a foot turning in place barely moves the legs in the image,
-# so the rendered turnout sweeps counted as "still" and their smoothed error rose from 5-7 to 7-10 deg
-# (python -m benchmarks.temporal), for an SD over still stretches of 1.44 instead of 1.55 deg.
+# window on a ramp would pull the value towards the middle of the clip).
 SMOOTH_HALF_S = 0.15
+# A foot that stays put gets a wider window for its turnout: up to +/- STILL_FOOT_HALF_S (and at most
+# STILL_FOOT_MAX_FRAMES frames each side, which bounds the annotated video's queue), for as long as its
+# heel and toe both stay within STILL_FOOT_TOLERANCE foot lengths of where they are (in the picture).
+# The model's heel and toe wander by about a pixel on a foot 30 px long, i.e. 2.3 deg of heel->toe
+# angle, and slowly: on the real standing clip the left foot's reading rose 3-4 deg with every arm raise.
+# A window widened while the *legs* were still was tried before and dropped: a foot turning in place
+# barely moves the legs, so the rendered sweeps counted as still. The foot's own toe does move: 0.1 foot
+# lengths is 6 deg of turn. python -m benchmarks.temporal: still SD on the standing clip 1.29 / 0.85 ->
+# 0.86 / 0.42 deg; the 8 rendered series 3.30 -> 3.29 deg MAE (30 deg oblique sweep 4.41 -> 4.54 left).
+STILL_FOOT_HALF_S = 2.0
+STILL_FOOT_MAX_FRAMES = 60
+STILL_FOOT_TOLERANCE = 0.1
 
 # Typical error of the method per view: the floor of the +/- band a reader should assume. Measured with
 # `python -m benchmarks.accuracy --split holdout` (bodies and camera setups not used to fit anything;
@@ -80,8 +89,18 @@ def median_metrics(window: Sequence[StanceMetrics], centre: int) -> StanceMetric
     )
 
 
-def smooth_at(raw: Sequence[StanceMetrics], t_s: Sequence[float], i: int, half_s: float = SMOOTH_HALF_S) -> StanceMetrics:
-    """Frame ``i`` smoothed: :func:`median_metrics` over the frames within +/- ``half_s`` (symmetric at the ends)."""
+def smooth_at(
+    raw: Sequence[StanceMetrics],
+    t_s: Sequence[float],
+    i: int,
+    half_s: float = SMOOTH_HALF_S,
+    feet_px: Sequence[np.ndarray] | None = None,
+) -> StanceMetrics:
+    """Frame ``i`` smoothed: :func:`median_metrics` over the frames within +/- ``half_s`` (symmetric at the ends).
+
+    With ``feet_px`` (per frame a (2, 2, 2) array: left/right foot, heel/toe, pixel x/y; NaN when
+    unknown) each still foot's turnout is the median over its wider still window (:func:`still_foot_frames`).
+    """
     lo = i
     while lo > 0 and t_s[i] - t_s[lo - 1] <= half_s + 1e-9:
         lo -= 1
@@ -89,12 +108,55 @@ def smooth_at(raw: Sequence[StanceMetrics], t_s: Sequence[float], i: int, half_s
     while hi < len(raw) and t_s[hi] - t_s[i] <= half_s + 1e-9:
         hi += 1
     k = min(i - lo, hi - 1 - i)
-    return median_metrics(raw[i - k : i + k + 1], k)
+    out = median_metrics(raw[i - k : i + k + 1], k)
+    if feet_px is None:
+        return out
+    sides = {}
+    for n, side in enumerate(Side):
+        m = out.side(side)
+        kk = still_foot_frames(t_s, [f[n] for f in feet_px], i, k)
+        if kk > k and math.isfinite(m.turnout_deg):
+            m = replace(m, turnout_deg=_nanmedian([r.side(side).turnout_deg for r in raw[i - kk : i + kk + 1]]))
+        sides[side] = m
+    return replace(out, left=sides[Side.LEFT], right=sides[Side.RIGHT])
 
 
-def smooth_series(raw: Sequence[StanceMetrics], t_s: Sequence[float], half_s: float = SMOOTH_HALF_S) -> list[StanceMetrics]:
+def still_foot_frames(t_s: Sequence[float], foot_px: Sequence[np.ndarray], i: int, k: int) -> int:
+    """How many frames each side of ``i`` (at least ``k``) one foot stays put: its heel and toe within
+    STILL_FOOT_TOLERANCE foot lengths of their median over frames i-k..i+k, up to STILL_FOOT_HALF_S."""
+    ref = np.nanmedian(np.asarray(foot_px[i - k : i + k + 1], dtype=float), axis=0) if k > 0 else np.asarray(foot_px[i])
+    length = float(np.linalg.norm(ref[1] - ref[0]))
+    if not (np.all(np.isfinite(ref)) and length > 1.0):
+        return k
+    n = len(t_s)
+    while k < STILL_FOOT_MAX_FRAMES and i - k - 1 >= 0 and i + k + 1 < n:
+        if t_s[i + k + 1] - t_s[i] > STILL_FOOT_HALF_S or t_s[i] - t_s[i - k - 1] > STILL_FOOT_HALF_S:
+            break
+        d = np.linalg.norm(np.asarray([foot_px[i - k - 1], foot_px[i + k + 1]], dtype=float) - ref, axis=2)
+        if not (np.all(np.isfinite(d)) and np.all(d <= STILL_FOOT_TOLERANCE * length)):
+            break
+        k += 1
+    return k
+
+
+def smooth_series(
+    raw: Sequence[StanceMetrics],
+    t_s: Sequence[float],
+    half_s: float = SMOOTH_HALF_S,
+    feet_px: Sequence[np.ndarray] | None = None,
+) -> list[StanceMetrics]:
     """Zero-lag smoothing of a whole series with :func:`smooth_at`."""
-    return [smooth_at(raw, t_s, i, half_s) for i in range(len(raw))]
+    return [smooth_at(raw, t_s, i, half_s, feet_px) for i in range(len(raw))]
+
+
+def foot_pixels(pose: PoseFrame | None) -> np.ndarray:
+    """(2, 2, 2): left/right foot, heel/toe, pixel x/y (NaN without a pose), for :func:`smooth_at`."""
+    out = np.full((2, 2, 2), np.nan)
+    if pose is not None:
+        px = pose.pixels_xy
+        for n, side in enumerate(Side):
+            out[n] = px[[LEG[side].heel, LEG[side].toe]]
+    return out
 
 
 def stat(values: Sequence[float], method_error: float | None, reasons: Sequence[str] = ()) -> dict[str, Any]:

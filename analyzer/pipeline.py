@@ -54,7 +54,6 @@ from analyzer.temporal.summary import (
     metric_block,
     rep_entries,
     smooth_at,
-    smooth_series,
     stat,
     view_segments,
 )
@@ -314,7 +313,9 @@ def analyze_video(
             est.close()
     if not records:
         raise InputError(f"{source.info.name} contains no frames.")
-    smooth = smooth_series(raws, times, feet_px=feet_px)
+    # The annotated video smoothed the frames it drew already; the same values, not a second pass.
+    done = video.smoothed if video is not None else {}
+    smooth = [done[i] if i in done else smooth_at(raws, times, i, feet_px=feet_px) for i in range(len(raws))]
     records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
     warnings = _source_warnings(source)
     summary = build_summary(source.info, records, opts, warnings)
@@ -342,6 +343,7 @@ class _AnnotatedVideo:
             raise
         self._worker = OrderedWorker()
         self._pending: deque[tuple[int, Frame, Overlay]] = deque()
+        self.smoothed: dict[int, StanceMetrics] = {}  # frame index -> the smoothed metrics drawn on it
 
     def push(
         self, frame: Frame, overlay: Overlay, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]
@@ -371,6 +373,8 @@ class _AnnotatedVideo:
     def _emit(self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]) -> None:
         i, frame, overlay = self._pending.popleft()
         metrics = smooth_at(raws, times, i, feet_px=feet_px) if overlay.pose is not None else None
+        if metrics is not None:
+            self.smoothed[i] = metrics
         self._worker.submit(self._draw, frame, overlay, metrics)
 
     def _draw(self, frame: Frame, overlay: Overlay, metrics: StanceMetrics | None) -> None:

@@ -13,6 +13,7 @@ import pytest
 from analyzer.cli import main
 from analyzer.landmarks import Landmark
 from analyzer.pipeline import AnalysisOptions, analyze_video
+from analyzer.temporal.summary import foot_pixels, smooth_series
 from tests.test_sources import write_video
 
 pytestmark = pytest.mark.model
@@ -61,6 +62,25 @@ def test_frames_csv_rows_match_frames(standing, tmp_path):
     assert {"turnout_left_deg", "knee_fppa_right_deg", "stance_width_ratio", "raw_turnout_left_deg"} <= set(rows[0])
     summary = json.loads(written["summary.json"].read_text())
     assert summary["metrics"]["turnout_deg"]["left"]["median"] == standing.summary["metrics"]["turnout_deg"]["left"]["median"]
+
+
+def test_annotated_video_shows_the_values_of_the_whole_series(clip):
+    # The video is drawn while the clip is read, so frames wait until their smoothing window (up to 2 s
+    # for a still foot) has arrived. Its values must be those of the whole series smoothed afterwards.
+    a = analyze_video(clip("squat/IMG_7033.mov"), AnalysisOptions(max_long_side=640))
+    try:
+        assert a.annotated_path is not None and a.annotated_path.stat().st_size > 0
+        raws, t = [r.raw for r in a.records], [r.t_s for r in a.records]
+        whole = smooth_series(raws, t, feet_px=[foot_pixels(r.pose) for r in a.records])
+        short = smooth_series(raws, t)
+        for side in ("left", "right"):
+            drawn = [getattr(r.smooth, side).turnout_deg for r in a.records]
+            np.testing.assert_array_equal(drawn, [getattr(m, side).turnout_deg for m in whole])
+        # ... and the still-foot window was in use (it differs from the +/-0.15 s median somewhere).
+        assert any(m.left.turnout_deg != s.left.turnout_deg for m, s in zip(whole, short, strict=True) if math.isfinite(s.left.turnout_deg))
+    finally:
+        if a.annotated_path is not None:
+            a.annotated_path.unlink(missing_ok=True)
 
 
 def test_portrait_squat_decodes_upright_and_counts_the_rep(clip):

@@ -116,7 +116,8 @@ def smooth_at(
         m = out.side(side)
         kk = still_foot_frames(t_s, [f[n] for f in feet_px], i, k)
         if kk > k and math.isfinite(m.turnout_deg):
-            m = replace(m, turnout_deg=_nanmedian([r.side(side).turnout_deg for r in raw[i - kk : i + kk + 1]]))
+            values = np.array([getattr(r, side.value).turnout_deg for r in raw[i - kk : i + kk + 1]])
+            m = replace(m, turnout_deg=float(np.median(values[np.isfinite(values)])))
         sides[side] = m
     return replace(out, left=sides[Side.LEFT], right=sides[Side.RIGHT])
 
@@ -124,19 +125,21 @@ def smooth_at(
 def still_foot_frames(t_s: Sequence[float], foot_px: Sequence[np.ndarray], i: int, k: int) -> int:
     """How many frames each side of ``i`` (at least ``k``) one foot stays put: its heel and toe within
     STILL_FOOT_TOLERANCE foot lengths of their median over frames i-k..i+k, up to STILL_FOOT_HALF_S."""
-    ref = np.nanmedian(np.asarray(foot_px[i - k : i + k + 1], dtype=float), axis=0) if k > 0 else np.asarray(foot_px[i])
+    reach = min(i, len(t_s) - 1 - i, STILL_FOOT_MAX_FRAMES)
+    if reach <= k:
+        return k
+    ref = np.median(np.asarray(foot_px[i - k : i + k + 1], dtype=float), axis=0)  # NaN if any frame lacks the foot
     length = float(np.linalg.norm(ref[1] - ref[0]))
     if not (np.all(np.isfinite(ref)) and length > 1.0):
         return k
-    n = len(t_s)
-    while k < STILL_FOOT_MAX_FRAMES and i - k - 1 >= 0 and i + k + 1 < n:
-        if t_s[i + k + 1] - t_s[i] > STILL_FOOT_HALF_S or t_s[i] - t_s[i - k - 1] > STILL_FOOT_HALF_S:
-            break
-        d = np.linalg.norm(np.asarray([foot_px[i - k - 1], foot_px[i + k + 1]], dtype=float) - ref, axis=2)
-        if not (np.all(np.isfinite(d)) and np.all(d <= STILL_FOOT_TOLERANCE * length)):
-            break
-        k += 1
-    return k
+    lo, hi = i - reach, i + reach + 1
+    seg = np.asarray(foot_px[lo:hi], dtype=float)
+    with np.errstate(invalid="ignore"):
+        near = np.all(np.linalg.norm(seg - ref, axis=2) <= STILL_FOOT_TOLERANCE * length, axis=1)
+    near &= np.abs(np.asarray(t_s[lo:hi], dtype=float) - t_s[i]) <= STILL_FOOT_HALF_S + 1e-9
+    # near[reach - d] and near[reach + d]: the frames d before and after i; the window grows while both hold.
+    both = near[reach - np.arange(k + 1, reach + 1)] & near[reach + np.arange(k + 1, reach + 1)]
+    return k + (int(np.argmin(both)) if not both.all() else len(both))
 
 
 def smooth_series(

@@ -46,14 +46,13 @@ from analyzer.temporal.planted import PlantedFeet
 from analyzer.temporal.steps import footprints, is_walking, steps
 from analyzer.temporal.summary import (
     METHOD_ERROR,
-    STILL_FOOT_HALF_S,
-    STILL_FOOT_MAX_FRAMES,
     dominant_view,
     foot_pixels,
     frames_in,
     metric_block,
     rep_entries,
     smooth_at,
+    smoothing_complete,
     stat,
     view_segments,
 )
@@ -351,10 +350,7 @@ class _AnnotatedVideo:
         """Queue the newest frame (its metrics, time and foot pixels are the last of ``raws``, ``times``
         and ``feet_px``, the clip's series so far); emit the frames whose smoothing window is now complete."""
         self._pending.append((len(raws) - 1, frame, overlay))
-        while self._pending and (
-            times[-1] - times[self._pending[0][0]] > STILL_FOOT_HALF_S
-            or len(raws) - 1 - self._pending[0][0] >= STILL_FOOT_MAX_FRAMES + 1
-        ):
+        while self._pending and smoothing_complete(times, self._pending[0][0]):
             self._emit(raws, times, feet_px)
 
     def finish(self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]) -> Path:

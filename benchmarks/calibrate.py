@@ -7,12 +7,12 @@
    (b) MediaPipe's pixels + exact camera (the landmarks), (c) MediaPipe + estimated camera (the method).
 3. Measures the landmarks' systematic offsets against the truth (heel and toe in the foot's frame) and
    the hip-width scale, on train only, and reports the method before/after on train and holdout.
-5. With ``--views``: the facing angle against the truth per camera kind, from the 3D hip line, from
-   the image's width ratio, and fused as the analyzer does (analyzer.geometry.metrics.facing_yaw_deg),
-   with the view classes each one gives (standing and squat stills, both splits).
 4. With ``--mirror``: the rotation of MediaPipe's 3D hip line against the true body axis on the train
    stills and on the same stills mirrored left-right. A scene's bias changes sign in the mirror; the
    model's does not, so the model's own rotation is the mean of the two (MetricsConfig.hip_line_yaw_deg).
+5. With ``--views``: the facing angle against the truth per camera kind, from the 3D hip line, from
+   the image's width ratio, and fused as the analyzer does (analyzer.geometry.metrics.facing_yaw_deg),
+   with the view classes each one gives (standing and squat stills, both splits).
 """
 
 from __future__ import annotations
@@ -32,15 +32,14 @@ from analyzer.geometry.metrics import (
     _width_turn_deg,
     facing_yaw_deg,
     floor_geometry,
+    hip_line_yaw,
     measure,
-    on_floor,
-    unit,
-    yaw_deg,
 )
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
-from analyzer.view import FRONTAL_MAX_DEG
+from analyzer.view import FRONTAL_MAX_DEG, turn_from_axis_deg
+from benchmarks.accuracy import true_turn_deg
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -73,6 +72,12 @@ def true_scene(s: dict[str, Any], pose: PoseFrame) -> Scene:
     est = estimate_scene(pose, intr, up)
     trans = est.translation if est is not None else t
     return Scene(intrinsics=intr, translation=trans, up=up / np.linalg.norm(up), camera_height_m=cam_h)
+
+
+def est_scene(s: dict[str, Any], pose: PoseFrame) -> Scene | None:
+    """The scene the analyzer estimates for a still (field-of-view prior, no calibration)."""
+    w, h = s["camera"]["image_size"]
+    return estimate_scene(pose, Intrinsics.from_fov((w, h)))
 
 
 def with_pixels(pose: PoseFrame, s: dict[str, Any]) -> PoseFrame:
@@ -167,10 +172,6 @@ def main() -> None:
         p = mp(s)
         return None if p is None else with_pixels(p, s)
 
-    def est_scene(s, pose):
-        w, h = s["camera"]["image_size"]
-        return estimate_scene(pose, Intrinsics.from_fov((w, h)))
-
     print("standing stills: train", len(train), "holdout", len(hold))
     print("(a) exact heel/toe pixels + exact camera:", fmt(errors(train, exact_px, true_scene)))
     print("(b) MediaPipe pixels + exact camera:     ", fmt(errors(train, mp, true_scene)))
@@ -208,8 +209,7 @@ def hip_line_rotation(truth_path: Path) -> None:
                 pose = est.detect(img).pose
                 if pose is None:
                     continue
-                w, h = s["camera"]["image_size"]
-                scene = estimate_scene(pose, Intrinsics.from_fov((w, h)))
+                scene = est_scene(s, pose)
                 if scene is None:
                     continue
                 up, world = scene.up, pose.world_xyz
@@ -235,23 +235,12 @@ def facing_angles(truth_path: Path) -> None:
         pose = pose_by_id[s["id"]]
         if pose is None:
             continue
-        w, h = s["camera"]["image_size"]
-        scene = estimate_scene(pose, Intrinsics.from_fov((w, h)))
+        scene = est_scene(s, pose)
         if scene is None:
             continue
-        geom = floor_geometry(pose, scene)
-        r = np.asarray(s["camera"]["R_world_to_cam"], dtype=float)
-        t_up = r @ np.array([0.0, 1.0, 0.0])
-        t_left, t_fwd = unit(on_floor(r @ np.array([1.0, 0.0, 0.0]), t_up)), unit(on_floor(r @ np.array([0.0, 0.0, 1.0]), t_up))
-        pc = s["truth"]["points_cam"]
-        hips_true = 0.5 * (np.asarray(pc["hip_left"]) + np.asarray(pc["hip_right"]))
-        true = abs(yaw_deg(t_left, t_fwd, unit(on_floor(-hips_true, t_up))))
-        hips = 0.5 * (geom.lifted[Landmark.LEFT_HIP] + geom.lifted[Landmark.RIGHT_HIP])
-        y3 = yaw_deg(geom.left, geom.forward, unit(on_floor(-hips, scene.up)))
-        size_w = _width_turn_deg(pose)
-        width = 180.0 - size_w if abs(y3) > 90 else size_w
+        y3 = hip_line_yaw(floor_geometry(pose, scene), scene.up)
         rows.setdefault((s["split"], s["camera"]["camera_kind"]), []).append(
-            (true, abs(y3), width, abs(facing_yaw_deg(pose, y3)))
+            (true_turn_deg(s), turn_from_axis_deg(y3), _width_turn_deg(pose), turn_from_axis_deg(facing_yaw_deg(pose, y3)))
         )
     print("| split | camera | n | true turn | 3D hip line: mean, MAE, frontal | width ratio | fused (used) |")
     print("|---|---|---|---|---|---|---|")
@@ -284,11 +273,10 @@ def search() -> None:
 
     def run(group, fov: float, forward: str) -> dict[str, list[float]]:
         def scene(s, pose):
-            w, h = s["camera"]["image_size"]
             old = cam_mod.DEFAULT_LONG_SIDE_FOV_DEG
             cam_mod.DEFAULT_LONG_SIDE_FOV_DEG = fov
             try:
-                return estimate_scene(pose, Intrinsics.from_fov((w, h)))
+                return est_scene(s, pose)
             finally:
                 cam_mod.DEFAULT_LONG_SIDE_FOV_DEG = old
 

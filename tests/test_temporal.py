@@ -119,14 +119,14 @@ def test_a_still_foot_gets_the_wide_window_and_a_turning_foot_does_not():
     middle = slice(60 - 10, 60 + 10)
     assert np.std(short[middle]) > 1.0
     assert np.std(wide[middle]) < 0.5
-    assert still_foot_frames(t, [f[0] for f in still], 60, 4) == STILL_FOOT_MAX_FRAMES
+    assert still_foot_frames(t, still, 0, 60, 4) == STILL_FOOT_MAX_FRAMES
     # The same readings from a foot turning 1.5 deg a frame (its toe moves 0.8 px a frame): short window only.
     turning = _feet([300.0] * n, [1.5 * i for i in range(n)])
     assert [m.left.turnout_deg for m in smooth_series(raw, t, feet_px=turning)] == list(short)
     # A foot lost from view ends the still window; a gap in the reading is not filled in.
     lost = [f.copy() for f in still]
     lost[70][0] = np.nan
-    assert still_foot_frames(t, [f[0] for f in lost], 60, 4) == 9
+    assert still_foot_frames(t, lost, 0, 60, 4) == 9
     raw[60] = StanceMetrics(t_s=t[60])
     assert math.isnan(smooth_series(raw, t, feet_px=still)[60].left.turnout_deg)
 

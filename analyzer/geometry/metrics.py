@@ -151,6 +151,13 @@ def yaw_deg(left: np.ndarray, forward: np.ndarray, to_camera: np.ndarray) -> flo
     return math.degrees(math.atan2(float(left @ to_camera), float(forward @ to_camera)))
 
 
+def hip_line_yaw(geometry: FloorGeometry, up: np.ndarray) -> float:
+    """The facing angle read from the 3D hip line alone (see :func:`yaw_deg`): the body's axes on the
+    floor against the direction from the hip centre to the camera."""
+    hip_centre = 0.5 * (geometry.lifted[Landmark.LEFT_HIP] + geometry.lifted[Landmark.RIGHT_HIP])
+    return yaw_deg(geometry.left, geometry.forward, unit(on_floor(-hip_centre, up)))
+
+
 def facing_yaw_deg(pose: PoseFrame, yaw_3d: float) -> float:
     """The facing angle: the 3D hip line's, with the image's width ratio where it is the better witness.
 
@@ -304,8 +311,7 @@ def measure(
     foot_reason = dict(g.foot_reason)
     heels = {s: floor[s]["heel"] for s in Side}
     heels_ok = all(np.all(np.isfinite(h)) for h in heels.values())
-    hip_centre = 0.5 * (lifted[Landmark.LEFT_HIP] + lifted[Landmark.RIGHT_HIP])
-    yaw = facing_yaw_deg(pose, yaw_deg(left, forward, unit(on_floor(-hip_centre, up))))
+    yaw = facing_yaw_deg(pose, hip_line_yaw(g, up))
     view = classify_yaw(yaw)
     hip_width = hip_width_units(pose)
     feet_mid = 0.5 * (heels[Side.LEFT] + heels[Side.RIGHT]) if heels_ok else lifted[Landmark.LEFT_ANKLE]

@@ -114,7 +114,7 @@ def smooth_at(
     sides = {}
     for n, side in enumerate(Side):
         m = out.side(side)
-        kk = still_foot_frames(t_s, [f[n] for f in feet_px], i, k)
+        kk = still_foot_frames(t_s, feet_px, n, i, k)
         if kk > k and math.isfinite(m.turnout_deg):
             values = np.array([getattr(r, side.value).turnout_deg for r in raw[i - kk : i + kk + 1]])
             m = replace(m, turnout_deg=float(np.median(values[np.isfinite(values)])))
@@ -122,24 +122,31 @@ def smooth_at(
     return replace(out, left=sides[Side.LEFT], right=sides[Side.RIGHT])
 
 
-def still_foot_frames(t_s: Sequence[float], foot_px: Sequence[np.ndarray], i: int, k: int) -> int:
-    """How many frames each side of ``i`` (at least ``k``) one foot stays put: its heel and toe within
-    STILL_FOOT_TOLERANCE foot lengths of their median over frames i-k..i+k, up to STILL_FOOT_HALF_S."""
+def still_foot_frames(t_s: Sequence[float], feet_px: Sequence[np.ndarray], foot: int, i: int, k: int) -> int:
+    """How many frames each side of ``i`` (at least ``k``) foot ``foot`` (0 left, 1 right) stays put: its
+    heel and toe within STILL_FOOT_TOLERANCE foot lengths of their median over frames i-k..i+k, up to
+    STILL_FOOT_HALF_S. ``feet_px`` as for :func:`smooth_at`; only frames i-60..i+60 are read."""
     reach = min(i, len(t_s) - 1 - i, STILL_FOOT_MAX_FRAMES)
     if reach <= k:
         return k
-    ref = np.median(np.asarray(foot_px[i - k : i + k + 1], dtype=float), axis=0)  # NaN if any frame lacks the foot
+    lo, hi = i - reach, i + reach + 1
+    seg = np.asarray(feet_px[lo:hi], dtype=float)[:, foot]
+    ref = np.median(seg[reach - k : reach + k + 1], axis=0)  # NaN if any frame lacks the foot
     length = float(np.linalg.norm(ref[1] - ref[0]))
     if not (np.all(np.isfinite(ref)) and length > 1.0):
         return k
-    lo, hi = i - reach, i + reach + 1
-    seg = np.asarray(foot_px[lo:hi], dtype=float)
     with np.errstate(invalid="ignore"):
         near = np.all(np.linalg.norm(seg - ref, axis=2) <= STILL_FOOT_TOLERANCE * length, axis=1)
     near &= np.abs(np.asarray(t_s[lo:hi], dtype=float) - t_s[i]) <= STILL_FOOT_HALF_S + 1e-9
     # near[reach - d] and near[reach + d]: the frames d before and after i; the window grows while both hold.
     both = near[reach - np.arange(k + 1, reach + 1)] & near[reach + np.arange(k + 1, reach + 1)]
     return k + (int(np.argmin(both)) if not both.all() else len(both))
+
+
+def smoothing_complete(t_s: Sequence[float], i: int) -> bool:
+    """Whether every frame :func:`smooth_at` may read for frame ``i`` is in ``t_s`` (a series still
+    growing): those past STILL_FOOT_HALF_S, or STILL_FOOT_MAX_FRAMES frames, after it are never read."""
+    return t_s[-1] - t_s[i] > STILL_FOOT_HALF_S or len(t_s) - 1 - i > STILL_FOOT_MAX_FRAMES
 
 
 def smooth_series(

@@ -354,8 +354,10 @@ class _AnnotatedVideo:
             self._emit(raws, times, feet_px)
 
     def finish(self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]) -> Path:
+        # The model is done: the last frames (up to a smoothing window's worth) are drawn here while the
+        # worker encodes, instead of both steps waiting on the one worker (0.6 -> 0.4 s for 61 frames).
         while self._pending:
-            self._emit(raws, times, feet_px)
+            self._emit(raws, times, feet_px, draw_here=True)
         self._worker.close()
         self._writer.close()
         return self.path
@@ -366,12 +368,17 @@ class _AnnotatedVideo:
         self._writer.close()
         self.path.unlink(missing_ok=True)
 
-    def _emit(self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray]) -> None:
+    def _emit(
+        self, raws: list[StanceMetrics], times: list[float], feet_px: list[np.ndarray], draw_here: bool = False
+    ) -> None:
         i, frame, overlay = self._pending.popleft()
         metrics = smooth_at(raws, times, i, feet_px=feet_px) if overlay.pose is not None else None
         if metrics is not None:
             self.smoothed[i] = metrics
-        self._worker.submit(self._draw, frame, overlay, metrics)
+        if draw_here:
+            self._worker.submit(self._writer.write, annotate(frame.rgb, overlay, metrics), frame.t_s)
+        else:
+            self._worker.submit(self._draw, frame, overlay, metrics)
 
     def _draw(self, frame: Frame, overlay: Overlay, metrics: StanceMetrics | None) -> None:
         self._writer.write(annotate(frame.rgb, overlay, metrics), frame.t_s)

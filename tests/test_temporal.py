@@ -9,7 +9,7 @@ import pytest
 
 from analyzer.stance import SideMetrics, StanceMetrics
 from analyzer.temporal.events import find_reps, still_windows
-from analyzer.temporal.filters import OneEuroFilter, centred_median
+from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
 from analyzer.temporal.summary import STILL_FOOT_MAX_FRAMES, smooth_series, stat, still_foot_frames
 
 
@@ -39,6 +39,28 @@ def test_centred_median_removes_single_outlier_without_lag():
     assert out[4] == 1.0
     ramp = centred_median(t, np.arange(10, dtype=float), 0.05)
     assert list(ramp[1:-1]) == list(np.arange(1, 9, dtype=float))  # a ramp is unchanged: no lag
+
+
+def test_running_median_is_the_median_of_the_last_values():
+    rng = np.random.default_rng(3)
+    vectors, scalars = RunningMedian(size=7), RunningMedian(size=4)
+    assert vectors.value is None and len(vectors) == 0
+    seen: list[np.ndarray] = []
+    for n in range(30):  # several trips round the ring, with skipped (non-finite or missing) values
+        v = rng.normal(size=3)
+        if n % 5 == 4:
+            v[1] = np.nan
+        got = vectors.update(None if n % 7 == 6 else v)
+        if n % 7 != 6 and np.all(np.isfinite(v)):
+            seen.append(v)
+        assert np.array_equal(got, np.median(np.stack(seen[-7:]), axis=0))
+        assert len(vectors) == min(len(seen), 7)
+        scalars.update(float(n % 3))
+    assert scalars.value == float(np.median([27 % 3, 28 % 3, 29 % 3, 26 % 3]))
+    held = vectors.value
+    assert held is not None
+    held[:] = 99.0  # a caller changing the returned array does not change the tracker
+    assert np.array_equal(vectors.value, np.median(np.stack(seen[-7:]), axis=0))
 
 
 def test_still_windows_frame_by_frame():

@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -13,10 +13,6 @@
 5. With ``--views``: the facing angle against the truth per camera kind, from the 3D hip line, from
    the image's width ratio, and fused as the analyzer does (analyzer.geometry.metrics.facing_yaw_deg),
    with the view classes each one gives (standing and squat stills, both splits).
-6. With ``--fppa``: the knee frontal-plane angle against the truth per camera kind, on the legs the
-   analyzer reports it for (body within 15 deg of square, knee bent up to 75 deg), from the joints
-   lifted to the model's depth and from the same joints with the depth along the line of sight
-   removed (analyzer.geometry.metrics.flattened, what the analyzer uses).
 """
 
 from __future__ import annotations
@@ -30,23 +26,19 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene, leg_flexion_deg
+from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
 from analyzer.geometry.metrics import (
-    FPPA_MAX_FLEXION_DEG,
     MetricsConfig,
-    _leg_reason,
     _width_turn_deg,
     facing_yaw_deg,
-    flattened,
     floor_geometry,
-    fppa_deg,
     hip_line_yaw,
     measure,
 )
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
-from analyzer.view import FPPA_MAX_TURN_DEG, FRONTAL_MAX_DEG, turn_from_axis_deg
+from analyzer.view import FRONTAL_MAX_DEG, turn_from_axis_deg
 from benchmarks.accuracy import true_turn_deg
 
 HERE = Path(__file__).resolve().parent
@@ -160,11 +152,7 @@ def main() -> None:
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     ap.add_argument("--mirror", action="store_true", help="measure the hip line's rotation with the mirror test")
     ap.add_argument("--views", action="store_true", help="facing angle and view class against the truth")
-    ap.add_argument("--fppa", action="store_true", help="knee angle from lifted vs flattened joints against the truth")
     args = ap.parse_args()
-    if args.fppa:
-        knee_angles(args.truth)
-        return
     if args.mirror:
         hip_line_rotation(args.truth)
         return
@@ -263,35 +251,6 @@ def facing_angles(truth_path: Path) -> None:
             frontal = int(np.sum(a[:, i] <= FRONTAL_MAX_DEG))
             cells.append(f"{a[:, i].mean():.1f}, {np.mean(np.abs(a[:, i] - a[:, 0])):.1f}, {frontal}/{len(a)}")
         print(f"| {split} | {kind} | {len(a)} | {a[:, 0].mean():.1f} | " + " | ".join(cells) + " |")
-
-
-def knee_angles(truth_path: Path) -> None:
-    """Step 6 of the module docstring: FPPA MAE with and without the model's per-joint depth."""
-    truth = json.loads(truth_path.read_text())
-    pose_by_id = poses(truth_path, truth["stills"])
-    rows: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for s in truth["stills"]:
-        pose = pose_by_id[s["id"]]
-        scene = est_scene(s, pose) if pose is not None else None
-        if pose is None or scene is None:
-            continue
-        g = floor_geometry(pose, scene)
-        if turn_from_axis_deg(facing_yaw_deg(pose, hip_line_yaw(g, scene.up))) > FPPA_MAX_TURN_DEG:
-            continue
-        seen = flattened(g.lifted, 0.5 * (g.lifted[Landmark.LEFT_HIP] + g.lifted[Landmark.RIGHT_HIP]))
-        for side in Side:
-            if _leg_reason(pose, side) or leg_flexion_deg(pose, side) > FPPA_MAX_FLEXION_DEG:
-                continue
-            leg, true = LEG[side], s["truth"]["knee_fppa_deg"][side.value]
-            err = [fppa_deg(p[leg.hip], p[leg.knee], p[leg.ankle], g.left, scene.up, side) - true for p in (g.lifted, seen)]
-            for key in ((s["split"], s["camera"]["camera_kind"]), (s["split"], "all")):
-                rows.setdefault(key, []).append((err[0], err[1]))
-    print("| split | camera | legs | lifted to the model's depth: MAE, bias | flattened (used): MAE, bias |")
-    print("|---|---|---|---|---|")
-    for (split, kind), v in sorted(rows.items()):
-        a = np.asarray(v)
-        cells = [f"{np.nanmean(np.abs(a[:, i])):.2f}, {np.nanmean(a[:, i]):+.2f}" for i in (0, 1)]
-        print(f"| {split} | {kind} | {len(a)} | " + " | ".join(cells) + " |")
 
 
 def search() -> None:

@@ -219,21 +219,6 @@ def lift(pose: PoseFrame, scene: Scene) -> np.ndarray:
     return scene.intrinsics.rays(pose.pixels_xy) * depth[:, None]
 
 
-def flattened(points: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """``points`` (camera frame) with their offsets from ``centre`` along the line of sight through
-    ``centre`` removed: the body as the camera sees it, at the model's scale.
-
-    For the knee angle, as clinicians read it off a frontal picture. The model's per-joint depth is its
-    noisiest output, and a turned body leaks it into the frontal plane. FPPA MAE with -> without it,
-    flip-averaged: TRAIN 2.15 -> 2.01 deg (20 deg oblique cameras 3.7 -> 1.1), HOLDOUT 2.02 -> 1.36; read
-    once: TRAIN 2.35 -> 2.29, HOLDOUT 2.09 -> 1.77 (python -m benchmarks.calibrate --fppa). Ray-plane
-    intersections with a vertical plane through the hips did worse on TRAIN (2.10-2.11 / 2.34-2.36).
-    """
-    sight = unit(centre)
-    d = points - centre
-    return points - np.outer(d @ sight, sight)
-
-
 def _foot_in_view(pose: PoseFrame, side: Side) -> str:
     leg = LEG[side]
     for lm in (leg.heel, leg.toe, leg.ankle):
@@ -359,8 +344,7 @@ def measure(
             elif turn_from_axis_deg(yaw) > FPPA_MAX_TURN_DEG:
                 reasons[key] = FPPA_TURN_REASON
             else:
-                seen = flattened(lifted, 0.5 * (lifted[Landmark.LEFT_HIP] + lifted[Landmark.RIGHT_HIP]))
-                fppa = fppa_deg(seen[leg.hip], seen[leg.knee], seen[leg.ankle], left, up, side)
+                fppa = fppa_deg(lifted[leg.hip], lifted[leg.knee], lifted[leg.ankle], left, up, side)
             if not foot_reason[side] and floor_ok:
                 offset = knee_offset_ratio(lifted[leg.knee], floor[side]["heel"], floor[side]["toe"], up, side, hip_width)
         sides[side] = SideMetrics(turnout_deg=turnout, knee_fppa_deg=fppa, knee_offset_ratio=offset)

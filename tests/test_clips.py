@@ -39,8 +39,9 @@ def test_standing_frontal_parallel_feet(standing):
     assert 0.4 <= m["stance_width_ratio"]["median"] <= 1.3  # "about hip width": neither wide nor crossed
     assert s["still_windows"], "the legs are still through the clip"
     # Jitter over still stretches, after smoothing: the target is SD <= 1 deg. Reached with the
-    # still-foot window (0.86 / 0.42 deg; 1.29 / 0.85 with the +/-0.15 s median alone).
-    assert m["turnout_deg"]["left"]["sd"] <= 1.0 and m["turnout_deg"]["right"]["sd"] <= 1.0
+    # still-foot window (0.86 / 0.42 deg; 1.29 / 0.85 with the +/-0.15 s median alone), and 0.67 / 0.35
+    # once each side of the window grows on its own.
+    assert m["turnout_deg"]["left"]["sd"] <= 0.8 and m["turnout_deg"]["right"]["sd"] <= 0.8
     assert s["findings"] and s["exercises"]
 
 
@@ -195,6 +196,12 @@ def test_squat_keeps_the_standing_foot_angles_while_the_feet_stay_planted(clip):
         assert max(values) - min(values) < 0.01  # one held value...
         assert min(standing) - 2 <= values[0] <= max(standing) + 2  # ...which is the standing one
     assert any("turnout_deg.left" in row["held"] for row in a.rows())
+    # The clip opens with 2.3 s of standing still: its first frames get the whole still stretch as their
+    # window, not a window cut short by the clip's start (smoothed SD there 1.49 / 0.45 deg -> 0.84 / 0.10).
+    from benchmarks.temporal import still_sd
+
+    sd = still_sd(a)
+    assert sd["turnout left"][2] >= 60 and sd["turnout left"][1] <= 1.0 and sd["turnout right"][1] <= 1.0
 
 
 def test_walking_cm_use_the_same_scale_as_the_stance_cm(clip):

@@ -10,7 +10,7 @@ import pytest
 from analyzer.stance import SideMetrics, StanceMetrics
 from analyzer.temporal.events import find_reps, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
-from analyzer.temporal.summary import STILL_FOOT_MAX_FRAMES, smooth_series, stat, still_foot_frames
+from analyzer.temporal.summary import STILL_FOOT_MAX_FRAMES, smooth_series, stat, still_foot_span
 
 
 def test_one_euro_steady_input_converges_and_nan_resets():
@@ -141,14 +141,19 @@ def test_a_still_foot_gets_the_wide_window_and_a_turning_foot_does_not():
     middle = slice(60 - 10, 60 + 10)
     assert np.std(short[middle]) > 1.0
     assert np.std(wide[middle]) < 0.5
-    assert still_foot_frames(t, still, 0, 60, 4) == STILL_FOOT_MAX_FRAMES
+    assert still_foot_span(t, still, 0, 60, 56, 65) == (60 - STILL_FOOT_MAX_FRAMES, 60 + STILL_FOOT_MAX_FRAMES + 1)
     # The same readings from a foot turning 1.5 deg a frame (its toe moves 0.8 px a frame): short window only.
     turning = _feet([300.0] * n, [1.5 * i for i in range(n)])
     assert [m.left.turnout_deg for m in smooth_series(raw, t, feet_px=turning)] == list(short)
-    # A foot lost from view ends the still window; a gap in the reading is not filled in.
+    # A foot lost from view ends the still window on that side only; a gap in the reading is not filled in.
     lost = [f.copy() for f in still]
     lost[70][0] = np.nan
-    assert still_foot_frames(t, lost, 0, 60, 4) == 9
+    assert still_foot_span(t, lost, 0, 60, 56, 65) == (0, 70)
+    # A foot still from the first frame gets its still stretch at the clip's start too (one-sided): the
+    # first frame's value is the median of frames 0-60, not its own reading.
+    assert still_foot_span(t, still, 0, 0, 0, 5) == (0, STILL_FOOT_MAX_FRAMES + 1)
+    assert wide[0] == pytest.approx(float(np.median(wander[: STILL_FOOT_MAX_FRAMES + 1])))
+    assert short[0] == wander[0]
     raw[60] = StanceMetrics(t_s=t[60])
     assert math.isnan(smooth_series(raw, t, feet_px=still)[60].left.turnout_deg)
 

@@ -27,6 +27,11 @@ SMOOTH_HALF_S = 0.15
 # barely moves the legs, so the rendered sweeps counted as still. The foot's own toe does move: 0.1 foot
 # lengths is 6 deg of turn. python -m benchmarks.temporal: still SD on the standing clip 1.29 / 0.85 ->
 # 0.86 / 0.42 deg; the 8 rendered series 3.30 -> 3.29 deg MAE (30 deg oblique sweep 4.41 -> 4.54 left).
+# Each side of the still window then grew on its own (a clip that opens standing still no longer cuts
+# the window short): still SD 0.67 / 0.35 (standing), 0.84 / 0.10 and 1.02 / 0.67 (the squat clips'
+# opening stretch, were 1.49 / 0.45 and 1.28 / 0.72); rendered turnout series 3.07 -> 3.18 deg mean
+# MAE: the knee-sway clip's planted feet now read the whole clip's median, 3.35 / 3.59 -> 4.19 / 4.31
+# (its raw readings are skewed), while the 30 deg oblique sweep went 4.54 -> 4.11.
 STILL_FOOT_HALF_S = 2.0
 STILL_FOOT_MAX_FRAMES = 60
 STILL_FOOT_TOLERANCE = 0.1
@@ -103,7 +108,7 @@ def smooth_at(
     """Frame ``i`` smoothed: :func:`median_metrics` over the frames within +/- ``half_s`` (symmetric at the ends).
 
     With ``feet_px`` (per frame a (2, 2, 2) array: left/right foot, heel/toe, pixel x/y; NaN when
-    unknown) each still foot's turnout is the median over its wider still window (:func:`still_foot_frames`).
+    unknown) each still foot's turnout is the median over the frames it stays put (:func:`still_foot_span`).
     """
     lo = i
     while lo > 0 and t_s[i] - t_s[lo - 1] <= half_s + 1e-9:
@@ -115,36 +120,45 @@ def smooth_at(
     out = median_metrics(raw[i - k : i + k + 1], k)
     if feet_px is None:
         return out
+    # A still span is used when it holds the centred window and is longer than the untrimmed one (so
+    # a foot turning slowly near a clip's end, still within the tolerance, keeps the symmetric window).
+    full = 2 * max(i - lo, hi - 1 - i) + 1
     sides = {}
     for n, side in enumerate(Side):
         m = out.side(side)
-        kk = still_foot_frames(t_s, feet_px, n, i, k)
-        if kk > k and math.isfinite(m.turnout_deg):
-            values = np.array([getattr(r, side.value).turnout_deg for r in raw[i - kk : i + kk + 1]])
+        a, b = still_foot_span(t_s, feet_px, n, i, lo, hi)
+        if a <= i - k and b >= i + k + 1 and b - a > full and math.isfinite(m.turnout_deg):
+            values = np.array([getattr(r, side.value).turnout_deg for r in raw[a:b]])
             m = replace(m, turnout_deg=float(np.median(values[np.isfinite(values)])))
         sides[side] = m
     return replace(out, left=sides[Side.LEFT], right=sides[Side.RIGHT])
 
 
-def still_foot_frames(t_s: Sequence[float], feet_px: Sequence[np.ndarray], foot: int, i: int, k: int) -> int:
-    """How many frames each side of ``i`` (at least ``k``) foot ``foot`` (0 left, 1 right) stays put: its
-    heel and toe within STILL_FOOT_TOLERANCE foot lengths of their median over frames i-k..i+k, up to
-    STILL_FOOT_HALF_S. ``feet_px`` as for :func:`smooth_at`; only frames i-60..i+60 are read."""
-    reach = min(i, len(t_s) - 1 - i, STILL_FOOT_MAX_FRAMES)
-    if reach <= k:
-        return k
-    lo, hi = i - reach, i + reach + 1
+def still_foot_span(
+    t_s: Sequence[float], feet_px: Sequence[np.ndarray], foot: int, i: int, ref_lo: int, ref_hi: int
+) -> tuple[int, int]:
+    """The frames ``a..b-1`` around ``i`` over which foot ``foot`` (0 left, 1 right) stays put: its heel
+    and toe within STILL_FOOT_TOLERANCE foot lengths of their median over frames ``ref_lo..ref_hi-1``,
+    up to STILL_FOOT_HALF_S and STILL_FOOT_MAX_FRAMES each side. Each side grows on its own, so a
+    foot still from the start of a clip gets its whole still stretch at frame 0 too (a still foot has no
+    ramp for a one-sided window to bias). ``feet_px`` as for :func:`smooth_at`; only frames i-60..i+60
+    are read. ``(i, i + 1)`` when the foot is not still or not seen."""
+    lo = i - min(i, STILL_FOOT_MAX_FRAMES)
+    hi = i + min(len(t_s) - 1 - i, STILL_FOOT_MAX_FRAMES) + 1
     seg = np.asarray(feet_px[lo:hi], dtype=float)[:, foot]
-    ref = np.median(seg[reach - k : reach + k + 1], axis=0)  # NaN if any frame lacks the foot
+    ref = np.median(np.asarray(feet_px[ref_lo:ref_hi], dtype=float)[:, foot], axis=0)  # NaN if a frame lacks the foot
     length = float(np.linalg.norm(ref[1] - ref[0]))
     if not (np.all(np.isfinite(ref)) and length > 1.0):
-        return k
+        return i, i + 1
     with np.errstate(invalid="ignore"):
         near = np.all(np.linalg.norm(seg - ref, axis=2) <= STILL_FOOT_TOLERANCE * length, axis=1)
     near &= np.abs(np.asarray(t_s[lo:hi], dtype=float) - t_s[i]) <= STILL_FOOT_HALF_S + 1e-9
-    # near[reach - d] and near[reach + d]: the frames d before and after i; the window grows while both hold.
-    both = near[reach - np.arange(k + 1, reach + 1)] & near[reach + np.arange(k + 1, reach + 1)]
-    return k + (int(np.argmin(both)) if not both.all() else len(both))
+    if not near[i - lo]:
+        return i, i + 1
+    before, after = near[: i - lo][::-1], near[i - lo + 1 :]  # frames i-1, i-2, ... and i+1, i+2, ...
+    n_before = int(np.argmin(before)) if not before.all() else len(before)
+    n_after = int(np.argmin(after)) if not after.all() else len(after)
+    return i - n_before, i + n_after + 1
 
 
 def smoothing_complete(t_s: Sequence[float], i: int) -> bool:

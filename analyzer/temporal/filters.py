@@ -75,8 +75,9 @@ def centred_median(
 class RunningMedian:
     """Median of the last ``size`` finite vectors (bounded history).
 
-    The history is one preallocated ring of rows and the median is computed once per new value, not
-    per read: several trackers read it every frame on the analysis thread (it was 1.3 ms a frame).
+    The history is one preallocated ring of rows, and the median is computed when read after a new
+    value, not on every update or read: the trackers update and read several every frame on the
+    analysis thread (it was 1.3 ms a frame).
     """
 
     def __init__(self, size: int = 150) -> None:
@@ -86,7 +87,8 @@ class RunningMedian:
         self._next = 0  # ring slot the next value goes to
         self._value: Any = None
 
-    def update(self, v: np.ndarray | None) -> np.ndarray | None:
+    def update(self, v: np.ndarray | None) -> None:
+        """Add ``v`` (skipped when missing or not finite); the median is computed when next read."""
         if v is not None and np.all(np.isfinite(v)):
             a = np.asarray(v, dtype=float)
             if self._rows is None:
@@ -95,7 +97,6 @@ class RunningMedian:
             self._next = (self._next + 1) % self.size
             self._n = min(self._n + 1, self.size)
             self._value = None
-        return self.value
 
     @property
     def value(self) -> np.ndarray | None:

@@ -31,6 +31,7 @@ from analyzer.geometry.metrics import (
     FloorGeometry,
     MetricsConfig,
     floor_geometry,
+    hip_rise,
     hip_width_units,
     measure,
     stature_units,
@@ -58,6 +59,8 @@ from analyzer.temporal.summary import (
 )
 
 SCHEMA_VERSION = 1
+# Standing frames needed before the hips' drop is judged against them (the deep-squat gate of the knee angle).
+MIN_STANDING_FRAMES = 5
 
 ProgressFn = Callable[[int, int], None]
 
@@ -192,6 +195,7 @@ class FrameAnalyzer:
         self.floor = FloorTracker()
         self.planted = PlantedFeet()
         self._stature = RunningMedian(150)
+        self._standing_rise = RunningMedian(150)  # hip_rise over the standing frames
         self._intr: Intrinsics | None = None
 
     def intrinsics(self, size_wh: tuple[int, int]) -> Intrinsics:
@@ -208,6 +212,17 @@ class FrameAnalyzer:
         value = float(est[0]) if est is not None else stature_units(pose)
         return self.options.body_height_cm / 100.0 / value if value > 0 else None
 
+    def hip_height_ratio(self, pose: PoseFrame) -> float | None:
+        """How high the hips are above the ankles against this person's standing frames (None until
+        MIN_STANDING_FRAMES were seen). Call after ``self.floor.update(pose)``."""
+        rise = hip_rise(pose)
+        if self.floor.standing:
+            self._standing_rise.update(np.array([rise]))
+        ref = self._standing_rise.value
+        if ref is None or len(self._standing_rise) < MIN_STANDING_FRAMES or not ref[0] > 0:
+            return None
+        return rise / float(ref[0]) if math.isfinite(rise) else None
+
     def step(self, pose: PoseFrame | None, t_s: float) -> tuple[StanceMetrics, Overlay, np.ndarray]:
         """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown)."""
         no_heels = np.full((2, 3), np.nan)
@@ -218,7 +233,7 @@ class FrameAnalyzer:
         if scene is None:
             return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
         geom = floor_geometry(pose, scene, self.config)
-        measured = measure(pose, scene, self.config, self.metres_per_unit(pose), geom)
+        measured = measure(pose, scene, self.config, self.metres_per_unit(pose), geom, self.hip_height_ratio(pose))
         metrics = self.planted.update(measured, pose, self.floor.standing)
         heels = np.stack([geom.feet[side]["heel"] if not geom.foot_reason[side] else no_heels[0] for side in Side])
         return metrics, Overlay(pose, foot_overlays(scene, geom, metrics)), heels

@@ -14,11 +14,13 @@ import pytest
 
 from analyzer.geometry.camera import Intrinsics, estimate_scene
 from analyzer.geometry.metrics import (
+    FPPA_MIN_HIP_HEIGHT_RATIO,
     WIDTH_TRUSTED_TURN_DEG,
     MetricsConfig,
     _width_turn_deg,
     facing_yaw_deg,
     fppa_deg,
+    hip_rise,
     knee_offset_ratio,
     measure,
     turnout_deg,
@@ -43,6 +45,28 @@ def metrics_for(points, config=EXACT, **cam):
 LEFT = np.array([1.0, 0.0, 0.0])
 UP = np.array([0.0, 1.0, 0.0])
 FWD = np.array([0.0, 0.0, 1.0])
+
+
+def test_knee_angle_is_withheld_when_the_hips_have_dropped_into_a_deep_squat():
+    # In a video the pipeline compares the hips' height above the ankles with the standing frames; below
+    # FPPA_MIN_HIP_HEIGHT_RATIO the knee is bent past about 75 deg, whatever the model's 3D bend says.
+    pose, f = camera_view(body_points())
+    intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+    scene = estimate_scene(pose, intr)
+    assert scene is not None
+    for ratio, reported in ((None, True), (1.0, True), (FPPA_MIN_HIP_HEIGHT_RATIO + 0.01, True), (FPPA_MIN_HIP_HEIGHT_RATIO - 0.01, False)):
+        m = measure(pose, scene, EXACT, hip_height_ratio=ratio)
+        assert math.isfinite(m.left.knee_fppa_deg) is reported
+        assert math.isfinite(m.left.knee_offset_ratio)  # the offset stays
+        if not reported:
+            assert "bent too far" in m.reasons["knee_fppa_deg.left"]
+    # hip_rise: the hips' height above the ankles in hip widths, from the picture.
+    px = pose.pixels_xy
+    expected = (0.5 * (px[Landmark.LEFT_ANKLE] + px[Landmark.RIGHT_ANKLE])[1] - 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])[1]) / np.linalg.norm(
+        px[Landmark.LEFT_HIP] - px[Landmark.RIGHT_HIP]
+    )
+    assert hip_rise(pose) == pytest.approx(float(expected))
+    assert 3.0 < hip_rise(pose) < 6.0  # about 0.85 m of leg over 0.2 m of hips
 
 
 def test_turnout_sign_convention():
@@ -228,3 +252,25 @@ def test_foot_out_of_frame_gives_reason():
     m = measure(pose, scene, EXACT)
     assert math.isnan(m.left.turnout_deg)
     assert "out of view" in m.reasons["turnout_deg.left"]
+
+
+def test_the_pipeline_judges_the_hips_drop_against_the_standing_frames():
+    from analyzer.pipeline import MIN_STANDING_FRAMES, AnalysisOptions, FrameAnalyzer
+
+    standing, _ = camera_view(body_points())
+    # The same body with its hip pixels lowered by 30% of their height above the ankles (the 3D joints
+    # stay straight, as the model's under-read squats do).
+    squat_xy = standing.image_xy.copy()
+    ankle_y = 0.5 * (squat_xy[Landmark.LEFT_ANKLE, 1] + squat_xy[Landmark.RIGHT_ANKLE, 1])
+    for hip in (Landmark.LEFT_HIP, Landmark.RIGHT_HIP):
+        squat_xy[hip, 1] += 0.3 * (ankle_y - squat_xy[hip, 1])
+    squat = replace(standing, image_xy=squat_xy)
+    fa = FrameAnalyzer(AnalysisOptions())
+    fa.floor.update(squat)
+    assert fa.hip_height_ratio(squat) is None  # no standing reference yet
+    for _ in range(MIN_STANDING_FRAMES):
+        fa.floor.update(standing)
+        ratio = fa.hip_height_ratio(standing)
+    assert ratio == pytest.approx(1.0, abs=0.01)
+    fa.floor.update(squat)
+    assert fa.hip_height_ratio(squat) == pytest.approx(0.7, abs=0.02)

@@ -35,6 +35,12 @@ MIN_ELEVATION_DEG = 15.0
 # squat the thigh points at the camera, its frontal projection collapses and the angle means nothing;
 # the knee-over-foot offset still does.
 FPPA_MAX_FLEXION_DEG = 75.0
+# The model's 3D knee bend reads far too small in deep squats (a rendered squat truly bent 74 deg read
+# 30-50, at 96 deg 50-90), so in a video the hips' drop in the picture also gates the knee angle: hips at
+# under this share of their standing height above the ankles mean a knee bent past about 75 deg
+# (shank tilted 30 deg and thigh 45 deg, equal lengths: (cos 30 + cos 45) / 2 = 0.79). On the rendered
+# squat clip the picture's ratio read 0.81 at 75 deg, 0.77 at 87 and 0.69 at 101 (truth 0.79, 0.72, 0.62).
+FPPA_MIN_HIP_HEIGHT_RATIO = 0.79
 # The image's width ratio (facing_yaw_deg) is only trusted for turns past this: near a front view acos
 # is too steep for it.
 WIDTH_TRUSTED_TURN_DEG = 45.0
@@ -309,8 +315,10 @@ def measure(
     config: MetricsConfig | None = None,
     metres_per_unit: float | None = None,
     geometry: FloorGeometry | None = None,
+    hip_height_ratio: float | None = None,
 ) -> StanceMetrics:
-    """Every stance metric of one frame. ``metres_per_unit`` converts MediaPipe scale to metres (cm output)."""
+    """Every stance metric of one frame. ``metres_per_unit`` converts MediaPipe scale to metres (cm output);
+    ``hip_height_ratio`` is :func:`hip_rise` against the person's standing value, when a video has one."""
     cfg = config or MetricsConfig()
     g = geometry or floor_geometry(pose, scene, cfg)
     reasons: dict[str, str] = {}
@@ -347,7 +355,8 @@ def measure(
         elif not supports(view, "knee"):
             reasons[key] = UNSUPPORTED_REASON["knee"]
         else:
-            if leg_flexion_deg(pose, side) > FPPA_MAX_FLEXION_DEG:
+            squatting_deep = hip_height_ratio is not None and hip_height_ratio < FPPA_MIN_HIP_HEIGHT_RATIO
+            if leg_flexion_deg(pose, side) > FPPA_MAX_FLEXION_DEG or squatting_deep:
                 reasons[key] = "knee bent too far for the frontal-plane angle (see knee offset)"
             elif turn_from_axis_deg(yaw) > FPPA_MAX_TURN_DEG:
                 reasons[key] = FPPA_TURN_REASON
@@ -389,6 +398,18 @@ def measure(
         camera_elevation_deg=elevation,
         reasons=reasons,
     )
+
+
+def hip_rise(pose: PoseFrame) -> float:
+    """The hips' height above the ankles in the picture, in hip widths (pixels; NaN when the hips look
+    too narrow, as from the side). Against a standing value it tells how far the hips have dropped."""
+    px = pose.pixels_xy
+    width = float(np.linalg.norm(px[Landmark.LEFT_HIP] - px[Landmark.RIGHT_HIP]))
+    if not width > 1.0:
+        return NAN
+    hips = 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])
+    ankles = 0.5 * (px[Landmark.LEFT_ANKLE] + px[Landmark.RIGHT_ANKLE])
+    return float(ankles[1] - hips[1]) / width
 
 
 def hip_width_units(pose: PoseFrame) -> float:

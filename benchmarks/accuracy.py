@@ -32,7 +32,9 @@ DEFAULT_OUT = HERE / "results" / "accuracy_all.md"
 
 # metric name -> (getter on StanceMetrics, getter on the truth dict)
 SIDE_METRICS = ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio")
-BOTH_METRICS = ("stance_width_ratio",)
+BOTH_METRICS = ("stance_width_ratio", "stance_width_cm")
+# stance_width_cm is scored with the body's true height given (as a user gives theirs), against the true
+# heel distance; the target is 1.5 cm.
 
 
 def predicted(m: StanceMetrics, name: str, side: str | None) -> float:
@@ -61,7 +63,8 @@ def score_stills(
     try:
         for s in stills:
             kind = s["camera"]["camera_kind"]
-            opts = AnalysisOptions(model=model, annotate=False, flip_average=flip)
+            height_cm = round(100.0 * s["truth"]["body_height_m"], 1)
+            opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm)
             try:
                 m = analyze_image(data_dir / s["image"], opts, estimator=est).records[0].raw
             except StanceError:
@@ -78,7 +81,8 @@ def score_stills(
                     errors[kind]["turnout_swaps"].append(float(swapped))
                     errors["all"]["turnout_swaps"].append(float(swapped))
             for name in BOTH_METRICS:
-                errors[kind][name].append(predicted(m, name, None) - t[name])
+                true = 100.0 * t["heel_distance_m"] if name == "stance_width_cm" else t[name]
+                errors[kind][name].append(predicted(m, name, None) - true)
                 errors["all"][name].append(errors[kind][name][-1])
             # The facing angle (it decides the view class and so which metrics are reported).
             turn = turn_from_axis_deg(m.yaw_deg) - true_turn_deg(s) if math.isfinite(m.yaw_deg) else math.nan
@@ -107,7 +111,7 @@ def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: 
                 continue
             ok = e[np.isfinite(e)]
             swaps = errors[kind].get("turnout_swaps", []) if name == "turnout_deg" else []
-            unit = " deg" if name.endswith("_deg") else ""
+            unit = " deg" if name.endswith("_deg") else " cm" if name.endswith("_cm") else ""
             if len(ok):
                 mae, bias, p95 = np.mean(np.abs(ok)), np.mean(ok), np.percentile(np.abs(ok), 95)
                 vals = f"{mae:.2f}{unit} | {bias:+.2f} | {p95:.2f}"

@@ -35,6 +35,12 @@ MIN_ELEVATION_DEG = 15.0
 # squat the thigh points at the camera, its frontal projection collapses and the angle means nothing;
 # the knee-over-foot offset still does.
 FPPA_MAX_FLEXION_DEG = 75.0
+# thigh + shank + trunk between MediaPipe's landmarks, as a share of the body's height (for centimetres
+# from a given height). Anatomical tables give 0.78 (Drillis & Contini: 0.245 + 0.246 + 0.288) and the
+# rendered bodies' own joints 0.76, but the model's segments come out short: 0.685 on the synthetic TRAIN
+# stills (median, with the model's hip width as the scale, which matches the true hip width), 0.685 on
+# HOLDOUT. With 0.779 the heel distance in cm read 4.8 cm too wide on holdout (MAE 4.93 cm).
+SEGMENT_SHARE_OF_STATURE = 0.685
 # The model's 3D knee bend reads far too small in deep squats (a rendered squat truly bent 74 deg read
 # 30-50, at 96 deg 50-90), so in a video the hips' drop in the picture also gates the knee angle: hips at
 # under this share of their standing height above the ankles mean a knee bent past about 75 deg
@@ -421,8 +427,8 @@ def hip_width_units(pose: PoseFrame) -> float:
 def stature_units(pose: PoseFrame) -> float:
     """Estimated standing height in MediaPipe units from segment lengths.
 
-    thigh + shank + trunk (hip centre to shoulder centre) is about 0.78 of stature
-    (Drillis & Contini segment proportions: 0.245 + 0.246 + 0.288).
+    thigh + shank + trunk (hip centre to shoulder centre) between MediaPipe's landmarks is
+    SEGMENT_SHARE_OF_STATURE of the body's height.
     """
     w = pose.world_xyz
     legs = []
@@ -432,4 +438,4 @@ def stature_units(pose: PoseFrame) -> float:
     trunk = np.linalg.norm(
         0.5 * (w[Landmark.LEFT_SHOULDER] + w[Landmark.RIGHT_SHOULDER]) - 0.5 * (w[Landmark.LEFT_HIP] + w[Landmark.RIGHT_HIP])
     )
-    return float((np.mean(legs) + trunk) / 0.779)
+    return float((np.mean(legs) + trunk) / SEGMENT_SHARE_OF_STATURE)

@@ -547,7 +547,8 @@ def _metres_per_unit(records: list[FrameRecord], options: AnalysisOptions) -> fl
 
 def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float | None) -> dict[str, Any] | None:
     """Footprints and steps when the person walks (None otherwise). Positions are camera-frame floor points,
-    so this assumes a camera that does not move; widths get the same floor-width correction as the stance."""
+    so this assumes a camera that does not move; widths get the heels' floor-width correction
+    (MetricsConfig.floor_width_scale; the stance width also averages in the ankles, steps are heel to heel)."""
     if fa_up is None or len(records) < 10:
         return None
     poses = [r.pose for r in records if r.pose is not None]

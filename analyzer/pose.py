@@ -256,13 +256,13 @@ class PoseEstimator:
     def detect(self, rgb: np.ndarray, t_s: float = 0.0) -> PoseDetection:
         """Run the landmarker on one upright RGB frame (H, W, 3) uint8."""
         h, w = rgb.shape[:2]
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        image = self._image(rgb)
         ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
         self._last_ms = ms
         flipped = None
         if self._flip_pool is not None:
             # The mirror image is read on the other core while this thread reads the frame.
-            mirror = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb[:, ::-1]))
+            mirror = self._image(rgb[:, ::-1])
             if self.mode == "video":
                 flipped = self._flip_pool.submit(self._flip.detect_for_video, mirror, ms)
             else:
@@ -277,6 +277,10 @@ class PoseEstimator:
                 if twin is not None:
                     people[main] = flip_mean(people[main], twin)
         return PoseDetection(people=tuple(people), main=main, t_s=t_s)
+
+    def _image(self, rgb: np.ndarray) -> Any:
+        """The model's input image for an RGB array (H, W, 3) uint8."""
+        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
     def _detect_stream(self, image: Any, ms: int) -> Any:
         if self._several is not None:
@@ -299,7 +303,7 @@ class PoseEstimator:
                 self._several = self._create("video", self.num_poses)
                 self._alone_since_ms = None
                 return self._detect_stream(image, ms)
-            own = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=image.numpy_view().copy())
+            own = self._image(image.numpy_view().copy())
             self._check = self._pool.submit(self._crowd.detect_for_video, own, ms)
         return self._landmarker.detect_for_video(image, ms)
 

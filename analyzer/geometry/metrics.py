@@ -339,6 +339,7 @@ def measure(
     feet_mid = 0.5 * (heels[Side.LEFT] + heels[Side.RIGHT]) if heels_ok else lifted[Landmark.LEFT_ANKLE]
     elevation = scene.elevation_deg(feet_mid) if np.all(np.isfinite(feet_mid)) else NAN
     floor_ok = math.isfinite(elevation) and elevation >= MIN_ELEVATION_DEG
+    squatting_deep = hip_height_ratio is not None and hip_height_ratio < FPPA_MIN_HIP_HEIGHT_RATIO
 
     sides: dict[Side, SideMetrics] = {}
     for side in Side:
@@ -361,7 +362,6 @@ def measure(
         elif not supports(view, "knee"):
             reasons[key] = UNSUPPORTED_REASON["knee"]
         else:
-            squatting_deep = hip_height_ratio is not None and hip_height_ratio < FPPA_MIN_HIP_HEIGHT_RATIO
             if leg_flexion_deg(pose, side) > FPPA_MAX_FLEXION_DEG or squatting_deep:
                 reasons[key] = "knee bent too far for the frontal-plane angle (see knee offset)"
             elif turn_from_axis_deg(yaw) > FPPA_MAX_TURN_DEG:

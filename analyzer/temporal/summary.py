@@ -128,8 +128,7 @@ def smooth_at(
         m = out.side(side)
         a, b = still_foot_span(t_s, feet_px, n, i, lo, hi)
         if a <= i - k and b >= i + k + 1 and b - a > full and math.isfinite(m.turnout_deg):
-            values = np.array([getattr(r, side.value).turnout_deg for r in raw[a:b]])
-            m = replace(m, turnout_deg=float(np.median(values[np.isfinite(values)])))
+            m = replace(m, turnout_deg=_nanmedian([getattr(r, side.value).turnout_deg for r in raw[a:b]]))
         sides[side] = m
     return replace(out, left=sides[Side.LEFT], right=sides[Side.RIGHT])
 

@@ -24,7 +24,7 @@ from analyzer.geometry.metrics import on_floor, unit, yaw_deg
 from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
 from analyzer.stance import StanceMetrics, View
-from analyzer.view import turn_from_axis_deg
+from analyzer.view import FPPA_MAX_TURN_DEG, turn_from_axis_deg
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -122,7 +122,7 @@ def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: 
     lines += [
         "",
         "Facing angle: how far the body is turned from the camera (0-90 deg), against the truth; the view class"
-        " decides what is reported (knee angle within 15 deg of square, turnout and width up to 65).",
+        f" decides what is reported (knee angle within {FPPA_MAX_TURN_DEG:.0f} deg of square, turnout and width up to 65).",
         "",
         "| camera | turn MAE | turn bias | classed front/back view |",
         "|---|---|---|---|",

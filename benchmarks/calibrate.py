@@ -13,6 +13,9 @@
 5. With ``--views``: the facing angle against the truth per camera kind, from the 3D hip line, from
    the image's width ratio, and fused as the analyzer does (analyzer.geometry.metrics.facing_yaw_deg),
    with the view classes each one gives (standing and squat stills, both splits).
+6. With ``--fppa-turn``: the knee angle's error by the facing angle the analyzer estimates (what
+   analyzer.view.FPPA_MAX_TURN_DEG gates on), read once and flip-averaged, both splits. The gate itself is
+   lifted for this table, so it also shows the turns beyond it.
 """
 
 from __future__ import annotations
@@ -46,13 +49,13 @@ DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
 CACHE = Path.home() / ".cache" / "stance" / "bench"
 
 
-def poses(truth_path: Path, stills: list[dict[str, Any]]) -> dict[str, PoseFrame | None]:
+def poses(truth_path: Path, stills: list[dict[str, Any]], flip: bool = False) -> dict[str, PoseFrame | None]:
     CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"poses_{truth_path.stat().st_size}_{len(stills)}.pkl"
+    cache_file = CACHE / f"poses_{truth_path.stat().st_size}_{len(stills)}{'_flip' if flip else ''}.pkl"
     if cache_file.exists():
         return pickle.loads(cache_file.read_bytes())
     out: dict[str, PoseFrame | None] = {}
-    with PoseEstimator("full", "image") as est:
+    with PoseEstimator("full", "image", flip_average=flip) as est:
         for s in stills:
             rgb, _ = read_image(truth_path.parent / s["image"])
             out[s["id"]] = est.detect(rgb).pose
@@ -152,7 +155,11 @@ def main() -> None:
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     ap.add_argument("--mirror", action="store_true", help="measure the hip line's rotation with the mirror test")
     ap.add_argument("--views", action="store_true", help="facing angle and view class against the truth")
+    ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
     args = ap.parse_args()
+    if args.fppa_turn:
+        fppa_by_turn(args.truth)
+        return
     if args.mirror:
         hip_line_rotation(args.truth)
         return
@@ -251,6 +258,42 @@ def facing_angles(truth_path: Path) -> None:
             frontal = int(np.sum(a[:, i] <= FRONTAL_MAX_DEG))
             cells.append(f"{a[:, i].mean():.1f}, {np.mean(np.abs(a[:, i] - a[:, 0])):.1f}, {frontal}/{len(a)}")
         print(f"| {split} | {kind} | {len(a)} | {a[:, 0].mean():.1f} | " + " | ".join(cells) + " |")
+
+
+TURN_BINS = (0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 20.0, 25.0)
+
+
+def fppa_by_turn(truth_path: Path) -> None:
+    """Step 6 of the module docstring."""
+    import analyzer.geometry.metrics as met_mod
+
+    truth = json.loads(truth_path.read_text())
+    print("| reading | split | " + " | ".join(f"{lo:.0f}-{hi:.0f} deg" for lo, hi in zip(TURN_BINS[:-1], TURN_BINS[1:], strict=True)) + " |")
+    print("|---|---|" + "---|" * (len(TURN_BINS) - 1))
+    old = met_mod.FPPA_MAX_TURN_DEG
+    met_mod.FPPA_MAX_TURN_DEG = 90.0  # type: ignore[attr-defined]  # measure everywhere, bin by turn
+    try:
+        for flip in (False, True):
+            pose_by_id = poses(truth_path, truth["stills"], flip)
+            for split in ("train", "holdout"):
+                bins: list[list[float]] = [[] for _ in TURN_BINS[1:]]
+                for s in truth["stills"]:
+                    pose = pose_by_id[s["id"]]
+                    scene = None if pose is None or s["split"] != split else est_scene(s, pose)
+                    if pose is None or scene is None:
+                        continue
+                    g = floor_geometry(pose, scene)
+                    turn = turn_from_axis_deg(facing_yaw_deg(pose, hip_line_yaw(g, scene.up)))
+                    m = measure(pose, scene, geometry=g)
+                    for side in ("left", "right"):
+                        e = getattr(m, side).knee_fppa_deg - s["truth"]["knee_fppa_deg"][side]
+                        k = int(np.searchsorted(TURN_BINS, turn, side="right")) - 1
+                        if math.isfinite(e) and 0 <= k < len(bins):
+                            bins[k].append(abs(e))
+                cells = [f"{np.mean(b):.2f} ({len(b)})" if b else "-" for b in bins]
+                print(f"| {'flip-averaged' if flip else 'read once'} | {split} | " + " | ".join(cells) + " |")
+    finally:
+        met_mod.FPPA_MAX_TURN_DEG = old  # type: ignore[attr-defined]
 
 
 def search() -> None:

@@ -48,7 +48,7 @@ def test_standing_frontal_parallel_feet(standing):
 def test_standing_facing_angle_holds_through_the_arm_raises(standing):
     # The man raises dumbbells to the side every few seconds. The image width of his shoulders and hips
     # swings with each raise (read alone it said 0-15 deg); the body does not turn, and the facing angle
-    # and with it the knee angle (reported within 15 deg of square) must hold.
+    # and with it the knee angle (reported within FPPA_MAX_TURN_DEG of square) must hold.
     yaws = np.array([r.raw.yaw_deg for r in standing.records if r.pose is not None])
     assert np.all(np.abs(yaws) < 8.0)
     fppa = np.array([r.raw.left.knee_fppa_deg for r in standing.records if r.pose is not None])

@@ -242,8 +242,8 @@ class FrameAnalyzer:
 def foot_overlays(scene: Scene, geom: FloorGeometry, metrics: StanceMetrics | None = None) -> dict[Side, FootOverlay | None]:
     """Project each foot's floor line (extended ahead) and the straight-ahead reference into the image.
 
-    A foot whose turnout is held (``metrics.held``) is drawn at the held angle from its heel, so the
-    line shows the number printed beside it.
+    A foot with a turnout in ``metrics`` is drawn at that angle from its heel (the held standing value
+    while squatting, and the knee-pull correction of MetricsConfig), so the line shows this frame's reading.
     """
     out: dict[Side, FootOverlay | None] = {}
     for side in Side:
@@ -252,7 +252,7 @@ def foot_overlays(scene: Scene, geom: FloorGeometry, metrics: StanceMetrics | No
             out[side] = None
             continue
         length = float(np.linalg.norm(toe - heel))
-        if metrics is not None and f"turnout_deg.{side.value}" in metrics.held:
+        if metrics is not None and math.isfinite(metrics.side(side).turnout_deg):
             a = math.radians(metrics.side(side).turnout_deg)
             toe = heel + length * (math.cos(a) * geom.forward + side.sign * math.sin(a) * geom.left)
         ahead = heel + (toe - heel) * 1.8

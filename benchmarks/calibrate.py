@@ -16,6 +16,10 @@
 6. With ``--fppa-turn``: the knee angle's error by the facing angle the analyzer estimates (what
    analyzer.view.FPPA_MAX_TURN_DEG gates on), read once and flip-averaged, both splits. The gate itself is
    lifted for this table, so it also shows the turns beyond it.
+7. With ``--knee-pull``: how far the model turns a foot in for a knee medial of the foot line
+   (MetricsConfig.knee_pull_deg and knee_pull_neutral): the slope of the turnout error over the knee
+   offset, fitted on the train stills without the correction, read once and flip-averaged; then the
+   turnout MAE on both splits without and with the defaults.
 """
 
 from __future__ import annotations
@@ -156,9 +160,13 @@ def main() -> None:
     ap.add_argument("--mirror", action="store_true", help="measure the hip line's rotation with the mirror test")
     ap.add_argument("--views", action="store_true", help="facing angle and view class against the truth")
     ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
+    ap.add_argument("--knee-pull", action="store_true", help="fit the turnout's pull towards the knee on train")
     args = ap.parse_args()
     if args.fppa_turn:
         fppa_by_turn(args.truth)
+        return
+    if args.knee_pull:
+        knee_pull(args.truth)
         return
     if args.mirror:
         hip_line_rotation(args.truth)
@@ -294,6 +302,37 @@ def fppa_by_turn(truth_path: Path) -> None:
                 print(f"| {'flip-averaged' if flip else 'read once'} | {split} | " + " | ".join(cells) + " |")
     finally:
         met_mod.FPPA_MAX_TURN_DEG = old  # type: ignore[attr-defined]
+
+
+def knee_pull(truth_path: Path) -> None:
+    """Step 7 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    off = MetricsConfig(knee_pull_deg=0.0)
+    for flip in (False, True):
+        pose_by_id = poses(truth_path, truth["stills"], flip)
+        rows: dict[str, list[tuple[str, float, float, float]]] = {"train": [], "holdout": []}
+        for s in truth["stills"]:
+            pose = pose_by_id[s["id"]]
+            scene = None if pose is None else est_scene(s, pose)
+            if pose is None or scene is None:
+                continue
+            plain, used = measure(pose, scene, off), measure(pose, scene)
+            for side in ("left", "right"):
+                a, b = getattr(plain, side), getattr(used, side)
+                t = s["truth"]["turnout_deg"][side]
+                if math.isfinite(a.turnout_deg):
+                    rows[s["split"]].append((s["category"], a.knee_offset_ratio, a.turnout_deg - t, b.turnout_deg - t))
+        train = [r for r in rows["train"] if math.isfinite(r[1])]
+        slope = np.polyfit([r[1] for r in train], [r[2] for r in train], 1)[0]
+        neutral = np.mean([r[1] for r in train if r[0] == "neutral"])
+        reading = "flip-averaged" if flip else "read once"
+        print(f"{reading}: train fit: {-slope:.2f} deg of toe-in per hip width of medial knee offset"
+              f" (n={len(train)}); neutral stance offset {neutral:+.3f} hip widths")
+        for split, r in rows.items():
+            valgus = [x for x in r if x[0] == "valgus"]
+            print(f"  {split}: turnout MAE {np.mean([abs(x[2]) for x in r]):.3f} -> {np.mean([abs(x[3]) for x in r]):.3f} deg"
+                  f" with the defaults (valgus stills {np.mean([abs(x[2]) for x in valgus]):.2f} ->"
+                  f" {np.mean([abs(x[3]) for x in valgus]):.2f}; n={len(r)})")
 
 
 def search() -> None:

@@ -31,7 +31,8 @@ from analyzer.view import FPPA_TURN_REASON, classify_yaw, turn_from_axis_deg
 from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
-EXACT = MetricsConfig(hip_line_yaw_deg=0.0)
+# Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
+EXACT = MetricsConfig(hip_line_yaw_deg=0.0, knee_pull_deg=0.0)
 
 
 def metrics_for(points, config=EXACT, **cam):
@@ -242,6 +243,29 @@ def test_knee_valgus_through_the_camera():
     assert m.left.knee_fppa_deg == pytest.approx(expected, abs=0.5)
     assert m.right.knee_fppa_deg == pytest.approx(expected, abs=0.5)
     assert m.left.knee_offset_ratio > 0 and m.right.knee_offset_ratio > 0
+
+
+def test_a_knee_medial_of_the_foot_gives_back_the_models_pull_on_the_turnout():
+    # The model turns a foot in towards a knee medial of it; the default config gives back
+    # knee_pull_deg per hip width of knee offset beyond a neutral stance's. Exact landmarks have no
+    # such pull, so here the correction shows in full: the same skeleton with and without it.
+    pts = body_points(5, 5, knee_shift_medial=(0.04, 0.04))
+    plain, _ = metrics_for(pts)
+    cfg = MetricsConfig(hip_line_yaw_deg=0.0)
+    pulled, _ = metrics_for(pts, cfg)
+    for side in ("left", "right"):
+        a, b = getattr(plain, side), getattr(pulled, side)
+        assert a.knee_offset_ratio > 0.1
+        expected = cfg.knee_pull_deg * (a.knee_offset_ratio - cfg.knee_pull_neutral)
+        assert b.turnout_deg - a.turnout_deg == pytest.approx(expected, abs=1e-6)
+        assert b.knee_offset_ratio == a.knee_offset_ratio
+    # A side view has no knee offset, and no correction.
+    side_plain, _ = metrics_for(pts, yaw_deg=40.0)
+    side_pulled, _ = metrics_for(pts, cfg, yaw_deg=40.0)
+    assert math.isnan(side_pulled.left.knee_offset_ratio)
+    assert side_pulled.left.turnout_deg == side_plain.left.turnout_deg
+    with pytest.raises(ValueError, match="knee_pull_deg"):
+        MetricsConfig(knee_pull_deg=-1.0)
 
 
 def test_foot_out_of_frame_gives_reason():

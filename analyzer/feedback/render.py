@@ -24,7 +24,8 @@ def _wrap(text: str, width: int, indent: str = "", first: str | None = None) -> 
 
 def _finding_head(f: Finding) -> str:
     if f.kind is FindingKind.NOT_MEASURED:
-        return f"[not measured] {f.title}"
+        # A reading too variable to grade keeps its value and spread; a missing one has none.
+        return f"[not graded] {f.title}" if f.measurement is not None else f"[not measured] {f.title}"
     if f.kind is FindingKind.BALANCED:
         return f"[ok] {f.title}"
     side = f" ({f.side})" if f.side in ("left", "right") else ""

@@ -291,6 +291,28 @@ def _not_measured(metric: str, side: FindingSide, label: str, reason: str | None
     )
 
 
+def _too_variable(metric: str, side: FindingSide, label: str, m: Measurement, limit: float) -> Finding:
+    """A reading whose uncertainty is past ``limit``: reported, but not graded (one value could be any grade)."""
+    limit_text = fmt(limit, m.unit, signed=False)
+    return Finding(
+        id=f"not_measured.{metric}" + (f".{side}" if side in ("left", "right") else ""),
+        kind=FindingKind.NOT_MEASURED,
+        side=side,
+        severity=Severity.NONE,
+        borderline=False,
+        title=f"{label}: too variable to grade",
+        measurement=m,
+        thresholds_text="",
+        explanation=(
+            f"{label} read {m.text()}: it varied too much over the recording to grade (a grade needs "
+            f"±{limit_text} or better), so no finding about it is given. Film again with the feet in clear "
+            "view, from the front or from behind, and stand or walk steadily."
+        ),
+        why_it_matters="",
+        exercises=(),
+    )
+
+
 # ------------------------------------------------------------------------------------------- rules
 
 
@@ -303,6 +325,9 @@ def turnout_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, 
         m = _stat_measurement(stat, f"turnout_deg.{side}", "deg", t.default_uncertainty_deg)
         if m is None:
             out.append(_not_measured("turnout", side, f"{side.capitalize()} foot angle", stat.reason))
+            continue
+        if m.uncertainty > t.max_uncertainty_deg:
+            out.append(_too_variable("turnout", side, f"{side.capitalize()} foot angle", m, t.max_uncertainty_deg))
             continue
         out.extend(_toe_out(m, side, inputs.view, ctx))
         out.extend(_toe_in(m, side, inputs.view, ctx))
@@ -372,6 +397,8 @@ def asymmetry_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding
     )
     if left is None or right is None:
         return ()  # the per-side not_measured findings already say so
+    if max(left.uncertainty, right.uncertainty) > t.max_uncertainty_deg:
+        return ()  # so do the per-side "too variable" ones
     diff = abs(left.value - right.value)
     unc = math.hypot(left.uncertainty, right.uncertainty)
     m = Measurement(
@@ -423,6 +450,8 @@ def stance_findings(inputs: SummaryInputs, ctx: RuleContext) -> tuple[Finding, .
     )
     if m is None:
         return (_not_measured("stance_width", "both", "Stance width", inputs.stance_width_ratio.reason),)
+    if m.uncertainty > s.max_uncertainty_ratio:
+        return (_too_variable("stance_width", "both", "Stance width", m, s.max_uncertainty_ratio),)
     cm = inputs.stance_width_cm.median
     cm_text = f" (about {cm:.0f} cm between the heels)" if cm is not None else ""
     seen = f"Your heels are about {m.text()} times your hip width apart{cm_text}; about 1 means feet under the hips."

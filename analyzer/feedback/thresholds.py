@@ -63,6 +63,7 @@ class TurnoutThresholds:
     toe_in: Band  # -turnout_deg >= mild (magnitudes of toe-in)
     asymmetry: Band  # |left - right| >= mild
     default_uncertainty_deg: float
+    max_uncertainty_deg: float  # a reading less certain than this is not graded
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class StanceThresholds:
     wide: Band  # stance_width_ratio >= mild
     narrow: LowerBand  # stance_width_ratio <= mild
     default_uncertainty_ratio: float
+    max_uncertainty_ratio: float  # a reading less certain than this is not graded
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,7 @@ def _turnout(t: Mapping[str, Any]) -> TurnoutThresholds:
     check_keys(
         t,
         {f"{p}_{s}_deg" for p in ("toe_out", "toe_in", "asymmetry") for s in ("mild", "marked")}
-        | {"default_uncertainty_deg"},
+        | {"default_uncertainty_deg", "max_uncertainty_deg"},
         where,
     )
     return TurnoutThresholds(
@@ -242,13 +244,14 @@ def _turnout(t: Mapping[str, Any]) -> TurnoutThresholds:
         toe_in=_band(t, "toe_in", "deg", where),
         asymmetry=_band(t, "asymmetry", "deg", where),
         default_uncertainty_deg=_positive(t, "default_uncertainty_deg", where),
+        max_uncertainty_deg=_positive(t, "max_uncertainty_deg", where),
     )
 
 
 def _stance(t: Mapping[str, Any]) -> StanceThresholds:
     where = "[stance]"
     keys = {f"{p}_{s}_ratio" for p in ("wide", "narrow") for s in ("mild", "marked")}
-    check_keys(t, keys | {"default_uncertainty_ratio"}, where)
+    check_keys(t, keys | {"default_uncertainty_ratio", "max_uncertainty_ratio"}, where)
     narrow_mild = req_float(t, "narrow_mild_ratio", where)
     narrow_marked = req_float(t, "narrow_marked_ratio", where)
     if not narrow_mild > narrow_marked >= 0:
@@ -264,6 +267,7 @@ def _stance(t: Mapping[str, Any]) -> StanceThresholds:
         wide=wide,
         narrow=LowerBand(mild=narrow_mild, marked=narrow_marked, unit="ratio"),
         default_uncertainty_ratio=_positive(t, "default_uncertainty_ratio", where),
+        max_uncertainty_ratio=_positive(t, "max_uncertainty_ratio", where),
     )
 
 

@@ -474,7 +474,10 @@ def feedback_ui(summary: dict[str, Any]) -> None:
     if missing:
         st.caption(
             "Not measured: "
-            + "; ".join(_finding_title(f).replace(": not measured", "") for f in missing)
+            + "; ".join(
+                _finding_title(f).replace(": not measured", "").replace(": too variable to grade", " (too variable to grade)")
+                for f in missing
+            )
             + "."
         )
     exercises = [e for e in full.get("exercises") or [] if isinstance(e, Mapping)]

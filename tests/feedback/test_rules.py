@@ -358,3 +358,33 @@ def test_no_diagnosis_language_in_findings(s: dict[str, Any]) -> None:
     for f in build_plan(s).findings:
         text = f"{f.title} {f.explanation} {f.why_it_matters}".lower()
         assert not any(word in text for word in FORBIDDEN), (f.id, text)
+
+
+def test_a_reading_too_variable_to_grade_is_reported_but_not_graded() -> None:
+    # The walking clips without a clear view of the feet read e.g. +30.1 +/- 54.3 deg: such a value could
+    # sit in any grade, so it must not become a "marked toe-out" finding (max_uncertainty_deg = 10).
+    s = summary(turnout=(30.0, 8.0))
+    s["metrics"]["turnout_deg"]["left"]["uncertainty"] = 54.3
+    plan = build_plan(s)
+    assert not [f for f in plan.findings if f.kind in (FindingKind.TOE_OUT, FindingKind.TOE_IN, FindingKind.TURNOUT_ASYMMETRY)]
+    (nm,) = [f for f in plan.findings if f.id == "not_measured.turnout.left"]
+    assert nm.kind is FindingKind.NOT_MEASURED and nm.exercises == ()
+    assert nm.measurement is not None and nm.measurement.value == 30.0 and nm.measurement.uncertainty == 54.3
+    assert "too variable" in nm.title and "54.3" in nm.explanation
+    # Just within the limit the same value is graded as before.
+    s["metrics"]["turnout_deg"]["left"]["uncertainty"] = 10.0
+    (graded,) = findings_of(s, FindingKind.TOE_OUT)
+    assert graded.severity is Severity.MARKED and graded.borderline
+    # Stance width likewise (max_uncertainty_ratio = 0.5).
+    wide = findings_of(summary(width=2.4, width_uncertainty=0.6), FindingKind.NOT_MEASURED)
+    assert [f.title for f in wide] == ["Stance width: too variable to grade"]
+    assert findings_of(summary(width=2.4, width_uncertainty=0.5), FindingKind.STANCE_WIDE)
+
+
+def test_the_text_report_says_not_graded_for_a_too_variable_reading() -> None:
+    from analyzer.feedback.render import render_text
+
+    s = summary(turnout=(30.0, 8.0))
+    s["metrics"]["turnout_deg"]["left"]["uncertainty"] = 54.3
+    text = render_text(build_plan(s))
+    assert "[not graded] Left foot angle: too variable to grade" in text

@@ -24,6 +24,9 @@ def test_default_values_match_their_sources() -> None:
     assert t.knee.default_uncertainty_deg == 3.0
     # default knee band sits between the men's (<= 9) and women's (<= 13) healthy upper bounds
     assert 9.0 <= t.knee.valgus.mild <= 13.0
+    # a reading is graded only while its uncertainty stays within one band step (mild -> marked)
+    assert t.turnout.max_uncertainty_deg == t.turnout.toe_out.marked - t.turnout.toe_out.mild == 10.0
+    assert t.stance.max_uncertainty_ratio == t.stance.wide.marked - t.stance.wide.mild == 0.5
 
 
 def test_sex_profiles_follow_herrington_and_munro() -> None:

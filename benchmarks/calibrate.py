@@ -162,18 +162,15 @@ def main() -> None:
     ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
     ap.add_argument("--knee-pull", action="store_true", help="fit the turnout's pull towards the knee on train")
     args = ap.parse_args()
-    if args.fppa_turn:
-        fppa_by_turn(args.truth)
-        return
-    if args.knee_pull:
-        knee_pull(args.truth)
-        return
-    if args.mirror:
-        hip_line_rotation(args.truth)
-        return
-    if args.views:
-        facing_angles(args.truth)
-        return
+    for chosen, study in (
+        (args.fppa_turn, fppa_by_turn),
+        (args.knee_pull, knee_pull),
+        (args.mirror, hip_line_rotation),
+        (args.views, facing_angles),
+    ):
+        if chosen:
+            study(args.truth)
+            return
     truth = json.loads(args.truth.read_text())
     stills = [s for s in truth["stills"] if s["category"] != "squat"]
     pose_by_id = poses(args.truth, truth["stills"])

@@ -274,43 +274,38 @@ def _view_caveat(view: str) -> str:
     )
 
 
-def _not_measured(metric: str, side: FindingSide, label: str, reason: str | None) -> Finding:
-    why = reason or "no value"
+def _ungraded(metric: str, side: FindingSide, title: str, m: Measurement | None, explanation: str) -> Finding:
+    """An informational ``not_measured`` finding: no grade, no exercises."""
     return Finding(
         id=f"not_measured.{metric}" + (f".{side}" if side in ("left", "right") else ""),
         kind=FindingKind.NOT_MEASURED,
         side=side,
         severity=Severity.NONE,
         borderline=False,
-        title=f"{label}: not measured",
-        measurement=None,
+        title=title,
+        measurement=m,
         thresholds_text="",
-        explanation=f"{label} could not be measured ({why}), so no finding about it is given.",
+        explanation=explanation,
         why_it_matters="",
         exercises=(),
+    )
+
+
+def _not_measured(metric: str, side: FindingSide, label: str, reason: str | None) -> Finding:
+    why = reason or "no value"
+    return _ungraded(
+        metric, side, f"{label}: not measured", None, f"{label} could not be measured ({why}), so no finding about it is given."
     )
 
 
 def _too_variable(metric: str, side: FindingSide, label: str, m: Measurement, limit: float) -> Finding:
     """A reading whose uncertainty is past ``limit``: reported, but not graded (one value could be any grade)."""
-    limit_text = fmt(limit, m.unit, signed=False)
-    return Finding(
-        id=f"not_measured.{metric}" + (f".{side}" if side in ("left", "right") else ""),
-        kind=FindingKind.NOT_MEASURED,
-        side=side,
-        severity=Severity.NONE,
-        borderline=False,
-        title=f"{label}: too variable to grade",
-        measurement=m,
-        thresholds_text="",
-        explanation=(
-            f"{label} read {m.text()}: it varied too much over the recording to grade (a grade needs "
-            f"±{limit_text} or better), so no finding about it is given. Film again with the feet in clear "
-            "view, from the front or from behind, and stand or walk steadily."
-        ),
-        why_it_matters="",
-        exercises=(),
+    explanation = (
+        f"{label} read {m.text()}: it varied too much over the recording to grade (a grade needs "
+        f"±{fmt(limit, m.unit, signed=False)} or better), so no finding about it is given. Film again with the "
+        "feet in clear view, from the front or from behind, and stand or walk steadily."
     )
+    return _ungraded(metric, side, f"{label}: too variable to grade", m, explanation)
 
 
 # ------------------------------------------------------------------------------------------- rules

@@ -28,6 +28,7 @@ import argparse
 import json
 import math
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,17 @@ def est_scene(s: dict[str, Any], pose: PoseFrame) -> Scene | None:
     """The scene the analyzer estimates for a still (field-of-view prior, no calibration)."""
     w, h = s["camera"]["image_size"]
     return estimate_scene(pose, Intrinsics.from_fov((w, h)))
+
+
+def read_stills(
+    stills: list[dict[str, Any]], pose_by_id: dict[str, PoseFrame | None]
+) -> Iterator[tuple[dict[str, Any], PoseFrame, Scene]]:
+    """Each still with its pose and the scene the analyzer estimates (stills without either are skipped)."""
+    for s in stills:
+        pose = pose_by_id[s["id"]]
+        scene = None if pose is None else est_scene(s, pose)
+        if pose is not None and scene is not None:
+            yield s, pose, scene
 
 
 def with_pixels(pose: PoseFrame, s: dict[str, Any]) -> PoseFrame:
@@ -243,13 +255,7 @@ def facing_angles(truth_path: Path) -> None:
     truth = json.loads(truth_path.read_text())
     pose_by_id = poses(truth_path, truth["stills"])
     rows: dict[tuple[str, str], list[tuple[float, ...]]] = {}
-    for s in truth["stills"]:
-        pose = pose_by_id[s["id"]]
-        if pose is None:
-            continue
-        scene = est_scene(s, pose)
-        if scene is None:
-            continue
+    for s, pose, scene in read_stills(truth["stills"], pose_by_id):
         y3 = hip_line_yaw(floor_geometry(pose, scene), scene.up)
         rows.setdefault((s["split"], s["camera"]["camera_kind"]), []).append(
             (true_turn_deg(s), turn_from_axis_deg(y3), _width_turn_deg(pose), turn_from_axis_deg(facing_yaw_deg(pose, y3)))
@@ -282,11 +288,7 @@ def fppa_by_turn(truth_path: Path) -> None:
             pose_by_id = poses(truth_path, truth["stills"], flip)
             for split in ("train", "holdout"):
                 bins: list[list[float]] = [[] for _ in TURN_BINS[1:]]
-                for s in truth["stills"]:
-                    pose = pose_by_id[s["id"]]
-                    scene = None if pose is None or s["split"] != split else est_scene(s, pose)
-                    if pose is None or scene is None:
-                        continue
+                for s, pose, scene in read_stills([s for s in truth["stills"] if s["split"] == split], pose_by_id):
                     g = floor_geometry(pose, scene)
                     turn = turn_from_axis_deg(facing_yaw_deg(pose, hip_line_yaw(g, scene.up)))
                     m = measure(pose, scene, geometry=g)
@@ -308,11 +310,7 @@ def knee_pull(truth_path: Path) -> None:
     for flip in (False, True):
         pose_by_id = poses(truth_path, truth["stills"], flip)
         rows: dict[str, list[tuple[str, float, float, float]]] = {"train": [], "holdout": []}
-        for s in truth["stills"]:
-            pose = pose_by_id[s["id"]]
-            scene = None if pose is None else est_scene(s, pose)
-            if pose is None or scene is None:
-                continue
+        for s, pose, scene in read_stills(truth["stills"], pose_by_id):
             plain, used = measure(pose, scene, off), measure(pose, scene)
             for side in ("left", "right"):
                 a, b = getattr(plain, side), getattr(used, side)

@@ -547,8 +547,8 @@ def _metres_per_unit(records: list[FrameRecord], options: AnalysisOptions) -> fl
 
 def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float | None) -> dict[str, Any] | None:
     """Footprints and steps when the person walks (None otherwise). Positions are camera-frame floor points,
-    so this assumes a camera that does not move; widths get the heels' floor-width correction
-    (MetricsConfig.floor_width_scale; the stance width also averages in the ankles, steps are heel to heel)."""
+    so this assumes a camera that does not move; step widths are heel to heel and get the stance width's
+    correction for MediaPipe's heels (MetricsConfig.heel_distance_ratio)."""
     if fa_up is None or len(records) < 10:
         return None
     poses = [r.pose for r in records if r.pose is not None]
@@ -559,11 +559,11 @@ def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float 
     prints = footprints(t, heels, turnout, _heel_image_speed(records))
     if not is_walking(prints, fa_up, hip):
         return None
-    k = MetricsConfig().floor_width_scale
+    cfg = MetricsConfig()
     entries = []
     for st in steps(prints, fa_up, hip):
         fp = st.footprint
-        width = st.width_ratio * k if math.isfinite(st.width_ratio) else math.nan
+        width = cfg.heel_distance_ratio(st.width_ratio) if math.isfinite(st.width_ratio) else math.nan
         entries.append(
             {
                 "index": st.index,

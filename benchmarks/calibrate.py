@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -20,6 +20,11 @@
    (MetricsConfig.knee_pull_deg and knee_pull_neutral): the slope of the turnout error over the knee
    offset, fitted on the train stills without the correction, read once and flip-averaged; then the
    turnout MAE on both splits without and with the defaults.
+8. With ``--width``: how MediaPipe's heels sit against the heel centres (MetricsConfig.heel_width_scale,
+   heel_inset_ratio, ankle_width_scale): the measured heel distance (hip widths) fitted as a line over
+   the true one on the train standing stills, read once and flip-averaged; then the width-ratio MAE on
+   both splits for a scale alone (the median true / measured, on the heels and ankles averaged as before
+   session 7) and for the defaults with the ankles' share at 0, 0.25 (the default) and 0.5.
 """
 
 from __future__ import annotations
@@ -173,12 +178,14 @@ def main() -> None:
     ap.add_argument("--views", action="store_true", help="facing angle and view class against the truth")
     ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
     ap.add_argument("--knee-pull", action="store_true", help="fit the turnout's pull towards the knee on train")
+    ap.add_argument("--width", action="store_true", help="fit how MediaPipe's heels sit against the heel centres")
     args = ap.parse_args()
     for chosen, study in (
         (args.fppa_turn, fppa_by_turn),
         (args.knee_pull, knee_pull),
         (args.mirror, hip_line_rotation),
         (args.views, facing_angles),
+        (args.width, width_study),
     ):
         if chosen:
             study(args.truth)
@@ -328,6 +335,38 @@ def knee_pull(truth_path: Path) -> None:
             print(f"  {split}: turnout MAE {np.mean([abs(x[2]) for x in r]):.3f} -> {np.mean([abs(x[3]) for x in r]):.3f} deg"
                   f" with the defaults (valgus stills {np.mean([abs(x[2]) for x in valgus]):.2f} ->"
                   f" {np.mean([abs(x[3]) for x in valgus]):.2f}; n={len(r)})")
+
+
+def width_study(truth_path: Path) -> None:
+    """Step 8 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    raw = MetricsConfig(heel_width_scale=1.0, heel_inset_ratio=0.0, ankle_share=0.0, ankle_width_scale=1.0)
+    for flip in (False, True):
+        pose_by_id = poses(truth_path, truth["stills"], flip)
+        rows = []  # split, squat?, measured heels, measured ankles, true heels
+        for s, pose, scene in read_stills(truth["stills"], pose_by_id):
+            m = measure(pose, scene, raw)
+            if math.isfinite(m.stance_width_ratio):
+                rows.append((s["split"], s["category"] == "squat", m.stance_width_ratio, m.ankle_width_ratio,
+                             s["truth"]["stance_width_ratio"], s["truth"]["ankle_width_ratio"]))
+        fit = np.array([r[2:] for r in rows if r[0] == "train" and not r[1]])
+        slope, icpt = np.polyfit(fit[:, 2], fit[:, 0], 1)
+        heel_k, ankle_k = np.median(fit[:, 2] / fit[:, 0]), np.median(fit[:, 2] / fit[:, 1])
+        reading = "flip-averaged" if flip else "read once"
+        print(f"{reading}: train standing stills (n={len(fit)}): measured heels = {slope:.3f} x true {icpt:+.3f}"
+              f" -> scale {1 / slope:.3f}, inset {-icpt / slope:+.3f} hip widths; true heels / measured ankles"
+              f" {ankle_k:.3f}; true ankles / measured ankles {np.median(fit[:, 3] / fit[:, 1]):.3f}")
+        for split in ("train", "holdout"):
+            for label, keep in (("all stills", lambda r: True), ("standing", lambda r: not r[1])):
+                r = np.array([x[2:] for x in rows if x[0] == split and keep(x)])
+                before = 0.5 * (heel_k * r[:, 0] + ankle_k * r[:, 1])
+                cells = []
+                for share in (0.0, 0.25, 0.5):
+                    cfg = MetricsConfig(ankle_share=share)
+                    est = np.array([cfg.heel_distance_ratio(h, a) for h, a in r[:, :2]])
+                    cells.append(f"ankle share {share}: {np.mean(np.abs(est - r[:, 2])):.3f}")
+                print(f"  {split} {label} (n={len(r)}): width-ratio MAE, scale alone on heels and ankles averaged"
+                      f" {np.mean(np.abs(before - r[:, 2])):.3f}; scale + inset, " + ", ".join(cells))
 
 
 def search() -> None:

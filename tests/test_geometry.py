@@ -134,17 +134,19 @@ def test_camera_near_floor_level_is_not_measured():
 def test_stance_width_ratio_and_view():
     # Heels 0.40 m apart, hip joint centres 0.20 m apart: ratio 2.0 from exact landmarks (the correction for
     # MediaPipe's too-close heels switched off) ...
-    exact = MetricsConfig(floor_width_scale=1.0, ankle_heel_scale=1.0, hip_line_yaw_deg=0.0)
+    exact = MetricsConfig(heel_width_scale=1.0, heel_inset_ratio=0.0, ankle_share=0.0, ankle_width_scale=1.0, hip_line_yaw_deg=0.0)
     m, scene = metrics_for(body_points(heel_half_distance=0.20), exact)
     assert m.stance_width_ratio == pytest.approx(0.40 / (2 * HIP_HALF_WIDTH), rel=0.02)
-    # ... and the default applies exactly its fitted factors on top: the mean of the heels' distance and
-    # the ankles' distance, each scaled by its own factor.
-    heels = 2 * m.stance_width_ratio - m.ankle_width_ratio  # unscaled heels (stance = mean of heels and ankles)
+    # ... and the default applies exactly its fitted correction on top: the heels' distance scaled plus
+    # the model's inset of the heels, blended with the ankles' distance scaled to the heels.
     cfg = MetricsConfig()
     default, _ = metrics_for(body_points(heel_half_distance=0.20), cfg)
-    expected = 0.5 * (cfg.floor_width_scale * heels + cfg.ankle_heel_scale * m.ankle_width_ratio)
+    heels, ankles = m.stance_width_ratio, m.ankle_width_ratio
+    expected = 0.75 * (1.16 * heels + 0.10) + 0.25 * 1.10 * ankles
     assert default.stance_width_ratio == pytest.approx(expected)
-    assert default.ankle_width_ratio == pytest.approx(m.ankle_width_ratio * cfg.floor_width_scale)
+    assert default.ankle_width_ratio == pytest.approx(ankles * cfg.ankle_width_scale)
+    # Steps have no ankles: the heels alone.
+    assert cfg.heel_distance_ratio(1.0) == pytest.approx(1.26)
     assert m.view is View.FRONTAL
     # The facing angle's size comes from image width / 3D width; perspective makes that ratio a touch
     # under 1 even straight on, and acos is steep near 1, so "straight on" reads within a few degrees.

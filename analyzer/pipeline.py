@@ -191,7 +191,7 @@ class FrameAnalyzer:
 
     def __init__(self, options: AnalysisOptions, config: MetricsConfig | None = None) -> None:
         self.options = options
-        self.config = config or MetricsConfig()
+        self.config = config or MetricsConfig.for_model(options.model)
         self.floor = FloorTracker()
         self.planted = PlantedFeet()
         self._stature = RunningMedian(150)
@@ -207,9 +207,9 @@ class FrameAnalyzer:
         if self.options.body_height_cm is None:
             return None
         if self.floor.standing:
-            self._stature.update(np.array([stature_units(pose)]))
+            self._stature.update(np.array([stature_units(pose, self.config.segment_share_of_stature)]))
         est = self._stature.value
-        value = float(est[0]) if est is not None else stature_units(pose)
+        value = float(est[0]) if est is not None else stature_units(pose, self.config.segment_share_of_stature)
         return self.options.body_height_cm / 100.0 / value if value > 0 else None
 
     def hip_height_ratio(self, pose: PoseFrame) -> float | None:
@@ -493,7 +493,7 @@ def build_summary(
     same_view = [r for r in used if r.smooth.view is view]
     smooth = [r.smooth for r in (same_view or used)]
     warnings.extend(_content_warnings(records, with_pose, view, options))
-    walk = _walking(records, fa_up=_floor_up(records), scale=_metres_per_unit(records, options))
+    walk = _walking(records, _floor_up(records), _metres_per_unit(records, options), MetricsConfig.for_model(options.model))
     activity = "squat" if reps else ("walking" if walk is not None else ("standing" if windows else "unknown"))
     if info.kind == "image":
         activity = "standing" if (with_pose[0].knee_flexion_deg or 0) < 25 else "unknown"
@@ -545,7 +545,9 @@ def _metres_per_unit(records: list[FrameRecord], options: AnalysisOptions) -> fl
     return float(np.median(est)) if est else None
 
 
-def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float | None) -> dict[str, Any] | None:
+def _walking(
+    records: list[FrameRecord], fa_up: np.ndarray | None, scale: float | None, cfg: MetricsConfig
+) -> dict[str, Any] | None:
     """Footprints and steps when the person walks (None otherwise). Positions are camera-frame floor points,
     so this assumes a camera that does not move; step widths are heel to heel and get the stance width's
     correction for MediaPipe's heels (MetricsConfig.heel_distance_ratio)."""
@@ -559,7 +561,6 @@ def _walking(records: list[FrameRecord], fa_up: np.ndarray | None, scale: float 
     prints = footprints(t, heels, turnout, _heel_image_speed(records))
     if not is_walking(prints, fa_up, hip):
         return None
-    cfg = MetricsConfig()
     entries = []
     for st in steps(prints, fa_up, hip):
         fp = st.footprint

@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width] [--model full|heavy]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -34,6 +34,7 @@ import json
 import math
 import pickle
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,18 @@ DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
 CACHE = Path.home() / ".cache" / "stance" / "bench"
 
 
+# The pose model the studies read the stills with (--model; the fits in MetricsConfig are per model).
+MODEL = "full"
+
+
 def poses(truth_path: Path, stills: list[dict[str, Any]], flip: bool = False) -> dict[str, PoseFrame | None]:
     CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"poses_{truth_path.stat().st_size}_{len(stills)}{'_flip' if flip else ''}.pkl"
+    model = "" if MODEL == "full" else f"_{MODEL}"
+    cache_file = CACHE / f"poses_{truth_path.stat().st_size}_{len(stills)}{'_flip' if flip else ''}{model}.pkl"
     if cache_file.exists():
         return pickle.loads(cache_file.read_bytes())
     out: dict[str, PoseFrame | None] = {}
-    with PoseEstimator("full", "image", flip_average=flip) as est:
+    with PoseEstimator(MODEL, "image", flip_average=flip) as est:
         for s in stills:
             rgb, _ = read_image(truth_path.parent / s["image"])
             out[s["id"]] = est.detect(rgb).pose
@@ -179,7 +185,10 @@ def main() -> None:
     ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
     ap.add_argument("--knee-pull", action="store_true", help="fit the turnout's pull towards the knee on train")
     ap.add_argument("--width", action="store_true", help="fit how MediaPipe's heels sit against the heel centres")
+    ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
+    global MODEL
+    MODEL = args.model
     for chosen, study in (
         (args.fppa_turn, fppa_by_turn),
         (args.knee_pull, knee_pull),
@@ -228,7 +237,7 @@ def hip_line_rotation(truth_path: Path) -> None:
     stills = [s for s in truth["stills"] if s["category"] != "squat" and s["split"] == "train"]
     flip_x = np.diag([-1.0, 1.0, 1.0])
     found: dict[str, list[float]] = {"as rendered": [], "mirrored": []}
-    with PoseEstimator("full", "image") as est:
+    with PoseEstimator(MODEL, "image") as est:
         for s in stills:
             rgb, _ = read_image(truth_path.parent / s["image"])
             true_left = np.asarray(s["camera"]["R_world_to_cam"], dtype=float) @ np.array([1.0, 0.0, 0.0])
@@ -313,12 +322,13 @@ def fppa_by_turn(truth_path: Path) -> None:
 def knee_pull(truth_path: Path) -> None:
     """Step 7 of the module docstring."""
     truth = json.loads(truth_path.read_text())
-    off = MetricsConfig(knee_pull_deg=0.0)
+    base = MetricsConfig.for_model(MODEL)
+    off = replace(base, knee_pull_deg=0.0)
     for flip in (False, True):
         pose_by_id = poses(truth_path, truth["stills"], flip)
         rows: dict[str, list[tuple[str, float, float, float]]] = {"train": [], "holdout": []}
         for s, pose, scene in read_stills(truth["stills"], pose_by_id):
-            plain, used = measure(pose, scene, off), measure(pose, scene)
+            plain, used = measure(pose, scene, off), measure(pose, scene, base)
             for side in ("left", "right"):
                 a, b = getattr(plain, side), getattr(used, side)
                 t = s["truth"]["turnout_deg"][side]
@@ -340,7 +350,8 @@ def knee_pull(truth_path: Path) -> None:
 def width_study(truth_path: Path) -> None:
     """Step 8 of the module docstring."""
     truth = json.loads(truth_path.read_text())
-    raw = MetricsConfig(heel_width_scale=1.0, heel_inset_ratio=0.0, ankle_share=0.0, ankle_width_scale=1.0)
+    base = MetricsConfig.for_model(MODEL)
+    raw = replace(base, heel_width_scale=1.0, heel_inset_ratio=0.0, ankle_share=0.0, ankle_width_scale=1.0)
     for flip in (False, True):
         pose_by_id = poses(truth_path, truth["stills"], flip)
         rows = []  # split, squat?, measured heels, measured ankles, true heels
@@ -362,7 +373,7 @@ def width_study(truth_path: Path) -> None:
                 before = 0.5 * (heel_k * r[:, 0] + ankle_k * r[:, 1])
                 cells = []
                 for share in (0.0, 0.25, 0.5):
-                    cfg = MetricsConfig(ankle_share=share)
+                    cfg = replace(base, ankle_share=share)
                     est = np.array([cfg.heel_distance_ratio(h, a) for h, a in r[:, :2]])
                     cells.append(f"ankle share {share}: {np.mean(np.abs(est - r[:, 2])):.3f}")
                 print(f"  {split} {label} (n={len(r)}): width-ratio MAE, scale alone on heels and ankles averaged"

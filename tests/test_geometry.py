@@ -300,3 +300,16 @@ def test_the_pipeline_judges_the_hips_drop_against_the_standing_frames():
     assert ratio == pytest.approx(1.0, abs=0.01)
     fa.floor.update(squat)
     assert fa.hip_height_ratio(squat) == pytest.approx(0.7, abs=0.02)
+
+
+def test_each_pose_model_gets_its_own_fits():
+    from analyzer.geometry.metrics import MODEL_FITS
+    from analyzer.pipeline import AnalysisOptions, FrameAnalyzer
+
+    full, heavy = MetricsConfig.for_model("full"), MetricsConfig.for_model("heavy")
+    assert full == MetricsConfig()
+    assert heavy != full and set(MODEL_FITS["heavy"]) <= set(vars(heavy))
+    assert all(getattr(heavy, k) == v for k, v in MODEL_FITS["heavy"].items())
+    # The per-frame analysis reads with the fits of the model it runs.
+    assert FrameAnalyzer(AnalysisOptions(model="heavy")).config == heavy
+    assert FrameAnalyzer(AnalysisOptions()).config == full

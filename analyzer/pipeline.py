@@ -203,25 +203,30 @@ class FrameAnalyzer:
             self._intr = Intrinsics.from_fov(size_wh, self.options.hfov_deg)
         return self._intr
 
+    def _standing_value(self, history: RunningMedian, value: float) -> float | None:
+        """``value``'s median over this person's standing frames so far, this frame included when it is
+        one (None before the first). Call after ``self.floor.update(pose)``."""
+        if self.floor.standing:
+            history.update(np.array([value]))
+        ref = history.value
+        return float(ref[0]) if ref is not None else None
+
     def metres_per_unit(self, pose: PoseFrame) -> float | None:
         if self.options.body_height_cm is None:
             return None
-        if self.floor.standing:
-            self._stature.update(np.array([stature_units(pose, self.config.segment_share_of_stature)]))
-        est = self._stature.value
-        value = float(est[0]) if est is not None else stature_units(pose, self.config.segment_share_of_stature)
+        stature = stature_units(pose, self.config.segment_share_of_stature)
+        standing = self._standing_value(self._stature, stature)
+        value = standing if standing is not None else stature
         return self.options.body_height_cm / 100.0 / value if value > 0 else None
 
     def hip_height_ratio(self, pose: PoseFrame) -> float | None:
         """How high the hips are above the ankles against this person's standing frames (None until
-        MIN_STANDING_FRAMES were seen). Call after ``self.floor.update(pose)``."""
+        MIN_STANDING_FRAMES were seen)."""
         rise = hip_rise(pose)
-        if self.floor.standing:
-            self._standing_rise.update(np.array([rise]))
-        ref = self._standing_rise.value
-        if ref is None or len(self._standing_rise) < MIN_STANDING_FRAMES or not ref[0] > 0:
+        ref = self._standing_value(self._standing_rise, rise)
+        if ref is None or len(self._standing_rise) < MIN_STANDING_FRAMES or not ref > 0:
             return None
-        return rise / float(ref[0]) if math.isfinite(rise) else None
+        return rise / ref if math.isfinite(rise) else None
 
     def step(self, pose: PoseFrame | None, t_s: float) -> tuple[StanceMetrics, Overlay, np.ndarray]:
         """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown)."""
@@ -523,7 +528,9 @@ def build_summary(
 
 
 def _floor_up(records: list[FrameRecord]) -> np.ndarray | None:
-    """The floor normal pooled over the clip's standing frames (as the per-frame analysis used it)."""
+    """The floor normal pooled over all the clip's standing frames. The per-frame analysis pooled the last
+    150 as it went (a camera may be moved); the walking steps, read after the fact over the whole clip,
+    take the whole clip's. Re-pooled from the poses: a body_up per frame, cheap beside the pose model."""
     tracker = FloorTracker(history=10_000)
     for r in records:
         tracker.update(r.pose)

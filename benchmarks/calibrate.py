@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width] [--model full|heavy]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn] [--model full|heavy]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -25,6 +25,10 @@
    the true one on the train standing stills, read once and flip-averaged; then the width-ratio MAE on
    both splits for a scale alone (the median true / measured, on the heels and ankles averaged as before
    session 7) and for the defaults with the ankles' share at 0, 0.25 (the default) and 0.5.
+9. With ``--turn``: the turnout's bias by the estimated turn of the body (MetricsConfig.
+   turn_gain_deg_per_deg), on the standing stills without the correction, and the gain fitted on train
+   beyond the dead zone, read once and flip-averaged; then the MAE per camera kind without and with the
+   defaults.
 """
 
 from __future__ import annotations
@@ -185,6 +189,7 @@ def main() -> None:
     ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
     ap.add_argument("--knee-pull", action="store_true", help="fit the turnout's pull towards the knee on train")
     ap.add_argument("--width", action="store_true", help="fit how MediaPipe's heels sit against the heel centres")
+    ap.add_argument("--turn", action="store_true", help="fit the turnout's bias over the body's turn on train")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -195,6 +200,7 @@ def main() -> None:
         (args.mirror, hip_line_rotation),
         (args.views, facing_angles),
         (args.width, width_study),
+        (args.turn, turn_study),
     ):
         if chosen:
             study(args.truth)
@@ -378,6 +384,41 @@ def width_study(truth_path: Path) -> None:
                     cells.append(f"ankle share {share}: {np.mean(np.abs(est - r[:, 2])):.3f}")
                 print(f"  {split} {label} (n={len(r)}): width-ratio MAE, scale alone on heels and ankles averaged"
                       f" {np.mean(np.abs(before - r[:, 2])):.3f}; scale + inset, " + ", ".join(cells))
+
+
+def turn_study(truth_path: Path) -> None:
+    """Step 9 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    base = MetricsConfig.for_model(MODEL)
+    off = replace(base, turn_gain_deg_per_deg=0.0)
+    stills = [s for s in truth["stills"] if s["category"] != "squat"]
+    for flip in (False, True):
+        pose_by_id = poses(truth_path, truth["stills"], flip)
+        rows = []  # split, camera kind, turn, error without, error with the default
+        for s, pose, scene in read_stills(stills, pose_by_id):
+            plain, used = measure(pose, scene, off), measure(pose, scene, base)
+            for side in ("left", "right"):
+                t = s["truth"]["turnout_deg"][side]
+                a, b = getattr(plain, side).turnout_deg, getattr(used, side).turnout_deg
+                if math.isfinite(a):
+                    rows.append((s["split"], s["camera"]["camera_kind"], turn_from_axis_deg(plain.yaw_deg), a - t, b - t))
+        train = np.array([r[2:4] for r in rows if r[0] == "train"])
+        beyond = np.maximum(0.0, train[:, 0] - base.turn_dead_zone_deg)
+        gain = -float(beyond @ train[:, 1] / (beyond @ beyond))
+        bins = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 65)]
+        cells = [f"{lo}-{hi} {np.mean(train[(train[:, 0] >= lo) & (train[:, 0] < hi), 1]):+.2f}" for lo, hi in bins]
+        print(f"{'flip-averaged' if flip else 'read once'}: train bias by turn (deg): " + ", ".join(cells)
+              + f"; fitted gain {gain:.3f} deg per deg of turn beyond {base.turn_dead_zone_deg} (default"
+              f" {base.turn_gain_deg_per_deg})")
+        for split in ("train", "holdout"):
+            r = [x for x in rows if x[0] == split]
+            kinds = sorted({x[1] for x in r})
+            per = ", ".join(
+                f"{k} {np.mean([abs(x[3]) for x in r if x[1] == k]):.2f} -> {np.mean([abs(x[4]) for x in r if x[1] == k]):.2f}"
+                for k in kinds
+            )
+            print(f"  {split}: turnout MAE {np.mean([abs(x[3]) for x in r]):.2f} -> {np.mean([abs(x[4]) for x in r]):.2f}"
+                  f" deg (n={len(r)}; {per})")
 
 
 def search() -> None:

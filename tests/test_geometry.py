@@ -32,7 +32,7 @@ from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 # Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
-EXACT = MetricsConfig(hip_line_yaw_deg=0.0, knee_pull_deg=0.0)
+EXACT = MetricsConfig(hip_line_yaw_deg=0.0, knee_pull_deg=0.0, turn_gain_deg_per_deg=0.0)
 
 
 def metrics_for(points, config=EXACT, **cam):
@@ -253,7 +253,7 @@ def test_a_knee_medial_of_the_foot_gives_back_the_models_pull_on_the_turnout():
     # such pull, so here the correction shows in full: the same skeleton with and without it.
     pts = body_points(5, 5, knee_shift_medial=(0.04, 0.04))
     plain, _ = metrics_for(pts)
-    cfg = MetricsConfig(hip_line_yaw_deg=0.0)
+    cfg = MetricsConfig(hip_line_yaw_deg=0.0, turn_gain_deg_per_deg=0.0)
     pulled, _ = metrics_for(pts, cfg)
     for side in ("left", "right"):
         a, b = getattr(plain, side), getattr(pulled, side)
@@ -268,6 +268,30 @@ def test_a_knee_medial_of_the_foot_gives_back_the_models_pull_on_the_turnout():
     assert side_pulled.left.turnout_deg == side_plain.left.turnout_deg
     with pytest.raises(ValueError, match="knee_pull_deg"):
         MetricsConfig(knee_pull_deg=-1.0)
+
+
+def test_a_turned_body_gets_back_the_turnouts_bias_over_the_turn():
+    # The model under-reads turnout more the further the body is turned; the default gives back
+    # turn_gain_deg_per_deg per degree of turn beyond the dead zone, to both feet alike. Exact landmarks
+    # have no such bias, so the correction shows in full.
+    pts = body_points(15, 25)
+    cfg = MetricsConfig(hip_line_yaw_deg=0.0, knee_pull_deg=0.0)
+    for yaw in (30.0, -45.0):
+        plain, _ = metrics_for(pts, yaw_deg=yaw)
+        turned, _ = metrics_for(pts, cfg, yaw_deg=yaw)
+        turn = turn_from_axis_deg(plain.yaw_deg)
+        assert turn > 20.0
+        expected = cfg.turn_gain_deg_per_deg * (turn - cfg.turn_dead_zone_deg)
+        for side in ("left", "right"):
+            assert getattr(turned, side).turnout_deg - getattr(plain, side).turnout_deg == pytest.approx(expected, abs=1e-6)
+    # Square on (the estimate reads under the dead zone) and from behind (no renders to fit it on): none.
+    for yaw in (0.0, 165.0):
+        plain, _ = metrics_for(pts, yaw_deg=yaw)
+        turned, _ = metrics_for(pts, cfg, yaw_deg=yaw)
+        assert math.isfinite(plain.left.turnout_deg)
+        assert turned.left.turnout_deg == plain.left.turnout_deg
+    with pytest.raises(ValueError, match="turn_gain_deg_per_deg"):
+        MetricsConfig(turn_gain_deg_per_deg=-0.1)
 
 
 def test_foot_out_of_frame_gives_reason():

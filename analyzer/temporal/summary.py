@@ -38,10 +38,10 @@ STILL_FOOT_TOLERANCE = 0.1
 
 # Typical error of the method per view: the floor of the +/- band a reader should assume. Measured with
 # `python -m benchmarks.accuracy --split holdout` (bodies and camera setups not used to fit anything;
-# README table): turnout MAE 2.2-3.2 deg laptop/tripod flip-averaged as files are read (2.7-3.4 read once,
-# as live streams are; about 6-8 for a low phone), 3.9-6.0 deg oblique 20-45 (3.7-7.5 read once);
+# README table): turnout MAE 1.9-3.1 deg laptop/tripod flip-averaged as files are read (2.5-3.3 read once,
+# as live streams are; about 5-7 for a low phone), 3.0-5.5 deg oblique 20-45 (2.9-6.8 read once);
 # knee FPPA 1.2-2.3 deg front-facing (kept at the published 2D SEM of 3 deg, Gwynne & Curran 2014);
-# width ratio 0.07-0.21 (84 holdout stills). The bands cover both readings. Update them when the benchmark improves.
+# width ratio 0.07-0.14 (84 holdout stills). The bands cover both readings. Update them when the benchmark improves.
 METHOD_ERROR = {
     "turnout_deg": {View.FRONTAL: 3.5, View.POSTERIOR: 3.5, View.OBLIQUE: 6.0},
     "stance_width_ratio": {View.FRONTAL: 0.18, View.POSTERIOR: 0.18, View.OBLIQUE: 0.20},

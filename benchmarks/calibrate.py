@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn] [--model full|heavy]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset] [--model full|heavy]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -29,6 +29,9 @@
    turn_gain_deg_per_deg), on the standing stills without the correction, and the gain fitted on train
    beyond the dead zone, read once and flip-averaged; then the MAE per camera kind without and with the
    defaults.
+10. With ``--knee-offset``: the knee offset's bias (MetricsConfig.knee_offset_bias_ratio): its median
+   error on the train standing stills without the correction, read once and flip-averaged; then the MAE
+   on both splits, standing and squat stills, without and with the default.
 """
 
 from __future__ import annotations
@@ -189,6 +192,7 @@ def main() -> None:
     ap.add_argument("--fppa-turn", action="store_true", help="knee-angle error by the estimated facing angle")
     ap.add_argument("--knee-pull", action="store_true", help="fit the turnout's pull towards the knee on train")
     ap.add_argument("--width", action="store_true", help="fit how MediaPipe's heels sit against the heel centres")
+    ap.add_argument("--knee-offset", action="store_true", help="the knee offset's bias on train")
     ap.add_argument("--turn", action="store_true", help="fit the turnout's bias over the body's turn on train")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
@@ -201,6 +205,7 @@ def main() -> None:
         (args.views, facing_angles),
         (args.width, width_study),
         (args.turn, turn_study),
+        (args.knee_offset, knee_offset_study),
     ):
         if chosen:
             study(args.truth)
@@ -419,6 +424,31 @@ def turn_study(truth_path: Path) -> None:
             )
             print(f"  {split}: turnout MAE {np.mean([abs(x[3]) for x in r]):.2f} -> {np.mean([abs(x[4]) for x in r]):.2f}"
                   f" deg (n={len(r)}; {per})")
+
+
+def knee_offset_study(truth_path: Path) -> None:
+    """Step 10 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    base = MetricsConfig.for_model(MODEL)
+    off = replace(base, knee_offset_bias_ratio=0.0)
+    for flip in (False, True):
+        pose_by_id = poses(truth_path, truth["stills"], flip)
+        rows = []  # split, squat?, error without, error with the default
+        for s, pose, scene in read_stills(truth["stills"], pose_by_id):
+            plain, used = measure(pose, scene, off), measure(pose, scene, base)
+            for side in ("left", "right"):
+                t = s["truth"]["knee_offset_ratio"][side]
+                a, b = getattr(plain, side).knee_offset_ratio, getattr(used, side).knee_offset_ratio
+                if math.isfinite(a):
+                    rows.append((s["split"], s["category"] == "squat", a - t, b - t))
+        fit = [r[2] for r in rows if r[0] == "train" and not r[1]]
+        print(f"{'flip-averaged' if flip else 'read once'}: train standing stills: median error {np.median(fit):+.3f}"
+              f" hip widths (n={len(fit)}; default correction {base.knee_offset_bias_ratio:+.3f})")
+        for split in ("train", "holdout"):
+            for label, squat in (("standing", False), ("squat", True)):
+                r = np.array([x[2:] for x in rows if x[0] == split and x[1] is squat])
+                print(f"  {split} {label}: knee offset MAE {np.mean(np.abs(r[:, 0])):.3f} -> {np.mean(np.abs(r[:, 1])):.3f},"
+                      f" bias {np.mean(r[:, 0]):+.3f} -> {np.mean(r[:, 1]):+.3f} (n={len(r)})")
 
 
 def search() -> None:

@@ -32,7 +32,7 @@ from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 # Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
-EXACT = MetricsConfig(hip_line_yaw_deg=0.0, knee_pull_deg=0.0, turn_gain_deg_per_deg=0.0)
+EXACT = MetricsConfig(hip_line_yaw_deg=0.0, knee_pull_deg=0.0, turn_gain_deg_per_deg=0.0, knee_offset_bias_ratio=0.0)
 
 
 def metrics_for(points, config=EXACT, **cam):
@@ -260,7 +260,9 @@ def test_a_knee_medial_of_the_foot_gives_back_the_models_pull_on_the_turnout():
         assert a.knee_offset_ratio > 0.1
         expected = cfg.knee_pull_deg * (a.knee_offset_ratio - cfg.knee_pull_neutral)
         assert b.turnout_deg - a.turnout_deg == pytest.approx(expected, abs=1e-6)
-        assert b.knee_offset_ratio == a.knee_offset_ratio
+        # The pull is counted on the offset as measured; the reported offset gets the knee's bias back.
+        assert b.knee_offset_ratio == pytest.approx(a.knee_offset_ratio + cfg.knee_offset_bias_ratio)
+        assert cfg.knee_offset_bias_ratio > 0
     # A side view has no knee offset, and no correction.
     side_plain, _ = metrics_for(pts, yaw_deg=40.0)
     side_pulled, _ = metrics_for(pts, cfg, yaw_deg=40.0)

@@ -36,6 +36,8 @@ SERIES = (
     ("FPPA left", lambda m: m.left.knee_fppa_deg, lambda t: t["knee_fppa_deg"]["left"]),
     ("FPPA right", lambda m: m.right.knee_fppa_deg, lambda t: t["knee_fppa_deg"]["right"]),
     ("width ratio", lambda m: m.stance_width_ratio, lambda t: t["stance_width_ratio"]),
+    ("knee offset left", lambda m: m.left.knee_offset_ratio, lambda t: t["knee_offset_ratio"]["left"]),
+    ("knee offset right", lambda m: m.right.knee_offset_ratio, lambda t: t["knee_offset_ratio"]["right"]),
 )
 
 
@@ -87,7 +89,7 @@ def still_sd(a: Analysis) -> dict[str, tuple[float, float, int]]:
     used = [r for r in a.records if any(w["start_s"] <= r.t_s <= w["end_s"] for w in windows)]
     out = {}
     for label, get, _ in SERIES:
-        if label.startswith("FPPA"):
+        if label.startswith(("FPPA", "knee offset")):
             continue
         raw = np.array([get(r.raw) for r in used], dtype=float)
         smooth = np.array([get(r.smooth) for r in used], dtype=float)

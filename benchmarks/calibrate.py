@@ -59,6 +59,7 @@ from analyzer.geometry.metrics import (
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
+from analyzer.stance import StanceMetrics
 from analyzer.view import FRONTAL_MAX_DEG, turn_from_axis_deg
 from benchmarks.accuracy import true_turn_deg
 
@@ -115,6 +116,17 @@ def read_stills(
         scene = None if pose is None else est_scene(s, pose)
         if pose is not None and scene is not None:
             yield s, pose, scene
+
+
+def with_and_without(
+    truth_path: Path, truth: dict[str, Any], flip: bool, **without: float
+) -> Iterator[tuple[dict[str, Any], StanceMetrics, StanceMetrics]]:
+    """Each still's metrics with one correction switched off (``without``, e.g. knee_pull_deg=0) and with
+    the studied model's defaults: (still, without, with)."""
+    base = MetricsConfig.for_model(MODEL)
+    off = replace(base, **without)
+    for s, pose, scene in read_stills(truth["stills"], poses(truth_path, truth["stills"], flip)):
+        yield s, measure(pose, scene, off), measure(pose, scene, base)
 
 
 def with_pixels(pose: PoseFrame, s: dict[str, Any]) -> PoseFrame:
@@ -333,13 +345,9 @@ def fppa_by_turn(truth_path: Path) -> None:
 def knee_pull(truth_path: Path) -> None:
     """Step 7 of the module docstring."""
     truth = json.loads(truth_path.read_text())
-    base = MetricsConfig.for_model(MODEL)
-    off = replace(base, knee_pull_deg=0.0)
     for flip in (False, True):
-        pose_by_id = poses(truth_path, truth["stills"], flip)
         rows: dict[str, list[tuple[str, float, float, float]]] = {"train": [], "holdout": []}
-        for s, pose, scene in read_stills(truth["stills"], pose_by_id):
-            plain, used = measure(pose, scene, off), measure(pose, scene, base)
+        for s, plain, used in with_and_without(truth_path, truth, flip, knee_pull_deg=0.0):
             for side in ("left", "right"):
                 a, b = getattr(plain, side), getattr(used, side)
                 t = s["truth"]["turnout_deg"][side]
@@ -394,27 +402,25 @@ def width_study(truth_path: Path) -> None:
 def turn_study(truth_path: Path) -> None:
     """Step 9 of the module docstring."""
     truth = json.loads(truth_path.read_text())
-    base = MetricsConfig.for_model(MODEL)
-    off = replace(base, turn_gain_deg_per_deg=0.0)
-    stills = [s for s in truth["stills"] if s["category"] != "squat"]
+    defaults = MetricsConfig.for_model(MODEL)
     for flip in (False, True):
-        pose_by_id = poses(truth_path, truth["stills"], flip)
         rows = []  # split, camera kind, turn, error without, error with the default
-        for s, pose, scene in read_stills(stills, pose_by_id):
-            plain, used = measure(pose, scene, off), measure(pose, scene, base)
+        for s, plain, used in with_and_without(truth_path, truth, flip, turn_gain_deg_per_deg=0.0):
+            if s["category"] == "squat":
+                continue
             for side in ("left", "right"):
                 t = s["truth"]["turnout_deg"][side]
                 a, b = getattr(plain, side).turnout_deg, getattr(used, side).turnout_deg
                 if math.isfinite(a):
                     rows.append((s["split"], s["camera"]["camera_kind"], turn_from_axis_deg(plain.yaw_deg), a - t, b - t))
         train = np.array([r[2:4] for r in rows if r[0] == "train"])
-        beyond = np.maximum(0.0, train[:, 0] - base.turn_dead_zone_deg)
+        beyond = np.maximum(0.0, train[:, 0] - defaults.turn_dead_zone_deg)
         gain = -float(beyond @ train[:, 1] / (beyond @ beyond))
         bins = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 65)]
         cells = [f"{lo}-{hi} {np.mean(train[(train[:, 0] >= lo) & (train[:, 0] < hi), 1]):+.2f}" for lo, hi in bins]
         print(f"{'flip-averaged' if flip else 'read once'}: train bias by turn (deg): " + ", ".join(cells)
-              + f"; fitted gain {gain:.3f} deg per deg of turn beyond {base.turn_dead_zone_deg} (default"
-              f" {base.turn_gain_deg_per_deg})")
+              + f"; fitted gain {gain:.3f} deg per deg of turn beyond {defaults.turn_dead_zone_deg} (default"
+              f" {defaults.turn_gain_deg_per_deg})")
         for split in ("train", "holdout"):
             r = [x for x in rows if x[0] == split]
             kinds = sorted({x[1] for x in r})
@@ -429,13 +435,10 @@ def turn_study(truth_path: Path) -> None:
 def knee_offset_study(truth_path: Path) -> None:
     """Step 10 of the module docstring."""
     truth = json.loads(truth_path.read_text())
-    base = MetricsConfig.for_model(MODEL)
-    off = replace(base, knee_offset_bias_ratio=0.0)
+    bias = MetricsConfig.for_model(MODEL).knee_offset_bias_ratio
     for flip in (False, True):
-        pose_by_id = poses(truth_path, truth["stills"], flip)
         rows = []  # split, squat?, error without, error with the default
-        for s, pose, scene in read_stills(truth["stills"], pose_by_id):
-            plain, used = measure(pose, scene, off), measure(pose, scene, base)
+        for s, plain, used in with_and_without(truth_path, truth, flip, knee_offset_bias_ratio=0.0):
             for side in ("left", "right"):
                 t = s["truth"]["knee_offset_ratio"][side]
                 a, b = getattr(plain, side).knee_offset_ratio, getattr(used, side).knee_offset_ratio
@@ -443,7 +446,7 @@ def knee_offset_study(truth_path: Path) -> None:
                     rows.append((s["split"], s["category"] == "squat", a - t, b - t))
         fit = [r[2] for r in rows if r[0] == "train" and not r[1]]
         print(f"{'flip-averaged' if flip else 'read once'}: train standing stills: median error {np.median(fit):+.3f}"
-              f" hip widths (n={len(fit)}; default correction {base.knee_offset_bias_ratio:+.3f})")
+              f" hip widths (n={len(fit)}; default correction {bias:+.3f})")
         for split in ("train", "holdout"):
             for label, squat in (("standing", False), ("squat", True)):
                 r = np.array([x[2:] for x in rows if x[0] == split and x[1] is squat])

@@ -88,7 +88,7 @@ class MetricsConfig:
     standing stills by 0.062 hip widths (median, flip-averaged; 0.061 read once), in the squat stills by
     0.31 (the model's knee hardly comes forward as the knee bends). With the exact heel and toe pixels the
     bias stays (-0.10), so it is the knee's placement, not the foot line's. The reported offset gets this
-    back (the knee-pull correction above is counted on the offset as measured, as it was fitted).
+    back (the knee-pull correction below is counted on the offset as measured, as it was fitted).
     Standing-still offset MAE TRAIN 0.069 -> 0.035, HOLDOUT 0.083 -> 0.043 (read once 0.083 -> 0.063);
     deep squats stay under-read by about 0.25. python -m benchmarks.calibrate --knee-offset.
     ankle_width_scale: the ankles' distance on the floor x this is ``ankle_width_ratio``: the model's

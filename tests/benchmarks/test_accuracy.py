@@ -8,6 +8,7 @@ never loosen them to get green.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -58,12 +59,22 @@ def mae(errors: list[float]) -> float:
     return float(np.mean(np.abs(a[np.isfinite(a)])))
 
 
-@pytest.fixture(scope="module", params=[True, False], ids=["flip-averaged", "single-reading"])
-def holdout(request):
-    need(MODELS / "pose_landmarker_full.task")
+def rendered_set(model: str) -> dict[str, Any]:
+    """The committed rendered set's truth (skips, naming what is missing, without the model or the set)."""
+    need(MODELS / f"pose_landmarker_{model}.task")
     if not DEFAULT_TRUTH.is_file():
         pytest.skip(f"needs {DEFAULT_TRUTH} (the committed rendered set)")
-    truth = json.loads(DEFAULT_TRUTH.read_text())
+    return json.loads(DEFAULT_TRUTH.read_text())
+
+
+def rendered_clip(clip_id: str) -> dict[str, Any]:
+    """One rendered clip's entry in the committed set (read with the full model)."""
+    return next(c for c in rendered_set("full")["clips"] if c["id"] == clip_id)
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["flip-averaged", "single-reading"])
+def holdout(request):
+    truth = rendered_set("full")
     errors = score_stills(truth, "holdout", None, DEFAULT_TRUTH.parent, flip=request.param)
     return errors, LIMITS[request.param] + (CM_LIMITS[request.param], OFFSET_LIMITS[request.param]), VIEW_LIMITS[request.param]
 
@@ -103,11 +114,7 @@ def test_smoothing_neither_lags_nor_adds_error_on_the_rendered_turnout_sweep(fli
     # that widens or lags shows up here (a +/-0.5 s window had added 2-3 deg before the correction).
     from benchmarks.temporal import score_clip
 
-    need(MODELS / "pose_landmarker_full.task")
-    if not DEFAULT_TRUTH.is_file():
-        pytest.skip(f"needs {DEFAULT_TRUTH} (the committed rendered set)")
-    truth = json.loads(DEFAULT_TRUTH.read_text())
-    clip = next(c for c in truth["clips"] if c["id"] == "turnout_sweep")
+    clip = rendered_clip("turnout_sweep")
     rows = {r["metric"]: r for r in score_clip(clip, DEFAULT_TRUTH.parent, "full", flip)}
     for side in ("left", "right"):
         r = rows[f"turnout {side}"]
@@ -122,11 +129,7 @@ def test_turnout_seen_from_an_angle_gets_back_its_bias_on_the_rendered_oblique_s
     # flip-averaged: 4.11 / 3.46 deg without it (bias -3.9 / -3.4), 2.84 / 1.83 with it.
     from benchmarks.temporal import score_clip
 
-    need(MODELS / "pose_landmarker_full.task")
-    if not DEFAULT_TRUTH.is_file():
-        pytest.skip(f"needs {DEFAULT_TRUTH} (the committed rendered set)")
-    truth = json.loads(DEFAULT_TRUTH.read_text())
-    clip = next(c for c in truth["clips"] if c["id"] == "turnout_sweep_oblique30")
+    clip = rendered_clip("turnout_sweep_oblique30")
     rows = {r["metric"]: r for r in score_clip(clip, DEFAULT_TRUTH.parent, "full", True)}
     left, right = rows["turnout left"], rows["turnout right"]
     assert left["smooth_mae"] <= 3.1 and right["smooth_mae"] <= 2.1
@@ -140,11 +143,7 @@ def test_deep_squat_knee_angles_are_withheld_on_the_rendered_squat():
     # truly bent past 81 deg, MAE 5.10 -> 3.11 deg; the shallow frames keep their angle.
     from analyzer.pipeline import AnalysisOptions, analyze_video
 
-    need(MODELS / "pose_landmarker_full.task")
-    if not DEFAULT_TRUTH.is_file():
-        pytest.skip(f"needs {DEFAULT_TRUTH} (the committed rendered set)")
-    truth = json.loads(DEFAULT_TRUTH.read_text())
-    clip = next(c for c in truth["clips"] if c["id"] == "squat_knees_in")
+    clip = rendered_clip("squat_knees_in")
     a = analyze_video(DEFAULT_TRUTH.parent / clip["video"], AnalysisOptions(annotate=False))
     rows = [
         (f["truth"]["knee_flexion_deg"][side], getattr(r.raw, side).knee_fppa_deg - f["truth"]["knee_fppa_deg"][side])
@@ -164,10 +163,7 @@ def test_heavy_model_reads_with_its_own_fits():
     # 10.0 deg off (its hip line is turned 12.45 deg, Full's 3.25). Reached on holdout with its own fits:
     # flip-averaged turnout 4.57 deg (4.52 with the turn correction), width ratio 0.11 (0.25 before),
     # 2.27 cm; read once turnout 6.20 deg (6.03).
-    need(MODELS / "pose_landmarker_heavy.task")
-    if not DEFAULT_TRUTH.is_file():
-        pytest.skip(f"needs {DEFAULT_TRUTH} (the committed rendered set)")
-    truth = json.loads(DEFAULT_TRUTH.read_text())
+    truth = rendered_set("heavy")
     e = score_stills(truth, "holdout", None, DEFAULT_TRUTH.parent, "heavy", flip=True)
     assert mae(e["all"]["turnout_deg"]) <= 4.6
     assert mae(e["all"]["stance_width_ratio"]) <= 0.12

@@ -147,13 +147,17 @@ class PoseFrame:
 
     Attributes:
         image_xy: (33, 2) float, image coordinates normalised to 0..1 (x right, y down) of the upright frame.
-        world_xyz: (33, 3) float, metres, MediaPipe world frame (origin hip centre, camera-aligned, y down).
+        world_xyz: (33, 3) float, metres, MediaPipe world frame (origin hip centre, y down; axes along the
+            line of sight to the person as the model gives them, the camera's once ``camera_aligned``).
         visibility: (33,) float 0..1, the model's belief that the point is visible (not occluded).
         presence: (33,) float 0..1, the model's belief that the point is inside the frame.
         t_s: timestamp of the frame in seconds from the start of the stream.
         size_wh: (width, height) of the frame in pixels, after rotation correction.
         flip_averaged: the landmarks are the mean of the model's reading of the frame and of its mirror
             image (see :func:`flip_mean`), so the model's own left/right asymmetries cancel.
+        camera_aligned: ``world_xyz`` has been turned from the model's frame, which follows the line of
+            sight to the person, into the camera's axes
+            (:func:`analyzer.geometry.camera.camera_aligned`).
     """
 
     image_xy: np.ndarray
@@ -163,6 +167,7 @@ class PoseFrame:
     t_s: float
     size_wh: tuple[int, int]
     flip_averaged: bool = False
+    camera_aligned: bool = False
 
     def __post_init__(self) -> None:
         checks = (

@@ -25,7 +25,7 @@ import numpy as np
 from analyzer import __version__
 from analyzer.annotate import FootOverlay, Overlay, annotate, mirrored
 from analyzer.errors import InputError
-from analyzer.geometry.camera import Intrinsics, Scene, both_knees_flexion_deg, estimate_scene
+from analyzer.geometry.camera import Intrinsics, Scene, both_knees_flexion_deg, camera_aligned, estimate_scene
 from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
 from analyzer.geometry.metrics import (
     FloorGeometry,
@@ -203,6 +203,11 @@ class FrameAnalyzer:
             self._intr = Intrinsics.from_fov(size_wh, self.options.hfov_deg)
         return self._intr
 
+    def camera_pose(self, pose: PoseFrame | None) -> PoseFrame | None:
+        """The model's reading with its 3D landmarks in the camera's axes (geometry.camera.camera_aligned);
+        what step() and everything after it expects."""
+        return None if pose is None else camera_aligned(pose, self.intrinsics(pose.size_wh))
+
     def _standing_value(self, history: RunningMedian, value: float) -> float | None:
         """``value``'s median over this person's standing frames so far, this frame included when it is
         one (None before the first). Call after ``self.floor.update(pose)``."""
@@ -233,6 +238,7 @@ class FrameAnalyzer:
         no_heels = np.full((2, 3), np.nan)
         if pose is None:
             return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {}), no_heels
+        pose = camera_aligned(pose, self.intrinsics(pose.size_wh))  # a no-op after camera_pose()
         up = self.floor.update(pose)
         scene = estimate_scene(pose, self.intrinsics(pose.size_wh), up)
         if scene is None:
@@ -307,7 +313,7 @@ def analyze_video(
         total = source.info.frame_count
         for frame in frames:
             det = est.detect(frame.rgb, frame.t_s)
-            pose = det.pose
+            pose = fa.camera_pose(det.pose)
             raw, overlay, heels = fa.step(pose, frame.t_s)
             speed = leg_speed(prev_pose, pose) if (pose is not None and prev_pose is not None) else math.nan
             prev_pose = pose
@@ -436,11 +442,12 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
         if own:
             est.close()
     fa = FrameAnalyzer(opts)
-    raw, overlay, _ = fa.step(det.pose, 0.0)
-    flex = both_knees_flexion_deg(det.pose) if det.pose is not None else math.nan
-    record = FrameRecord(0, 0.0, len(det.people), det.pose, raw, raw, flex, math.nan)
+    pose = fa.camera_pose(det.pose)
+    raw, overlay, _ = fa.step(pose, 0.0)
+    flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
+    record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan)
     summary = build_summary(info, [record], opts, [])
-    image = annotate(rgb, overlay, raw if det.pose is not None else None)
+    image = annotate(rgb, overlay, raw if pose is not None else None)
     return Analysis(summary=summary, records=[record], annotated_image=image)
 
 
@@ -740,7 +747,7 @@ class LiveSession:
         model sees the real picture (it names sides from how the person looks, so a flipped picture
         would swap left and right)."""
         det = self._estimator.detect(rgb, t_s)
-        pose = det.pose
+        pose = self._fa.camera_pose(det.pose)
         raw, overlay, _ = self._fa.step(pose, t_s)
         speed = math.nan
         if pose is not None and self._prev_pose is not None:

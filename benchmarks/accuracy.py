@@ -1,22 +1,31 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
-    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--out FILE.md]
+    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip]
+                                  [--aim PAN TILT] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
 and right readings fit the truth better crossed over). Writes a markdown table (default
 benchmarks/results/accuracy.md) and prints it.
+
+``--aim PAN TILT`` re-projects every still through its own camera turned by those angles (degrees; the
+same camera position and lens, so the body's turnout, width and knees are unchanged): the subject then
+stands off-centre in the picture, moved right for PAN > 0 and up for TILT > 0, as people do in front of
+a real camera. The renders themselves are framed on the hips.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from analyzer.errors import StanceError
@@ -53,20 +62,56 @@ def true_turn_deg(still: dict[str, Any]) -> float:
     return turn_from_axis_deg(yaw_deg(left, forward, unit(on_floor(-hips, up))))
 
 
+def camera_turn(pan_deg: float, tilt_deg: float) -> np.ndarray:
+    """Rotation (3x3) from a camera's frame to the same camera turned so that what it saw straight ahead
+    appears ``pan_deg`` to the right and ``tilt_deg`` up (OpenCV axes: x right, y down, z forward)."""
+    p, t = math.radians(pan_deg), math.radians(tilt_deg)
+    pan = np.array([[math.cos(p), 0.0, math.sin(p)], [0.0, 1.0, 0.0], [-math.sin(p), 0.0, math.cos(p)]])
+    tilt = np.array([[1.0, 0.0, 0.0], [0.0, math.cos(t), -math.sin(t)], [0.0, math.sin(t), math.cos(t)]])
+    return tilt @ pan
+
+
+def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, tilt_deg: float) -> tuple[Path, dict[str, Any]]:
+    """The still as its camera, turned by (pan, tilt), would have seen it, written to ``out_dir`` (PNG), and
+    the still's record with the turned camera (the truth in the body's frame does not change)."""
+    turn = camera_turn(pan_deg, tilt_deg)
+    k = np.asarray(still["camera"]["K"], dtype=float)
+    bgr = cv2.imread(str(data_dir / still["image"]), cv2.IMREAD_COLOR)
+    h, w = bgr.shape[:2]
+    image = cv2.warpPerspective(bgr, k @ turn @ np.linalg.inv(k), (w, h), flags=cv2.INTER_LINEAR, borderValue=(128, 128, 128))
+    path = out_dir / f"{still['id']}.png"
+    cv2.imwrite(str(path), image)
+    s = copy.deepcopy(still)
+    s["camera"]["R_world_to_cam"] = (turn @ np.asarray(still["camera"]["R_world_to_cam"], dtype=float)).tolist()
+    s["truth"]["points_cam"] = {n: (turn @ np.asarray(v, dtype=float)).tolist() for n, v in still["truth"]["points_cam"].items()}
+    return path, s
+
+
 def score_stills(
-    truth: dict[str, Any], split: str, limit: int | None, data_dir: Path, model: str = "full", flip: bool = True
+    truth: dict[str, Any],
+    split: str,
+    limit: int | None,
+    data_dir: Path,
+    model: str = "full",
+    flip: bool = True,
+    aim: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, dict[str, list]]:
-    """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps."""
+    """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps.
+    ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
     est = PoseEstimator(model, "image", flip_average=flip)
+    tmp = tempfile.TemporaryDirectory(prefix="stance-aim-")
     try:
         for s in stills:
+            image = data_dir / s["image"]
+            if aim != (0.0, 0.0):
+                image, s = aimed(s, data_dir, Path(tmp.name), *aim)
             kind = s["camera"]["camera_kind"]
             height_cm = round(100.0 * s["truth"]["body_height_m"], 1)
             opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm)
             try:
-                m = analyze_image(data_dir / s["image"], opts, estimator=est).records[0].raw
+                m = analyze_image(image, opts, estimator=est).records[0].raw
             except StanceError:
                 m = StanceMetrics.empty(0.0, "no person")
             t = s["truth"]
@@ -92,14 +137,23 @@ def score_stills(
                 errors[k]["front_view"].append(front)
     finally:
         est.close()
+        tmp.cleanup()
     return errors
 
 
-def table(errors: dict[str, dict[str, list[float]]], split: str, n: int, model: str = "full", flip: bool = True) -> str:
+def table(
+    errors: dict[str, dict[str, list[float]]],
+    split: str,
+    n: int,
+    model: str = "full",
+    flip: bool = True,
+    aim: tuple[float, float] = (0.0, 0.0),
+) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
+    turned = f"; each camera turned {aim[0]:+g} deg across and {aim[1]:+g} deg up (--aim)" if aim != (0.0, 0.0) else ""
     lines = [
-        f"Synthetic stills, split `{split}` ({n} images; {model} model, {reading}, no user calibration, field-of-view prior;"
-        " the defaults were fitted on the train split only).",
+        f"Synthetic stills, split `{split}` ({n} images; {model} model, {reading}, no user calibration, field-of-view prior"
+        f"{turned}; the defaults were fitted on the train split only).",
         "",
         "| camera | metric | MAE | bias | P95 | detected | L/R swaps |",
         "|---|---|---|---|---|---|---|",
@@ -143,14 +197,17 @@ def main() -> None:
     ap.add_argument("--model", default="full", choices=("full", "heavy"))
     ap.add_argument("--limit", type=int)
     ap.add_argument("--no-flip", dest="flip", action="store_false", help="one reading per image (as videos are read)")
+    ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
+                    help="turn each camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
+    aim = (float(args.aim[0]), float(args.aim[1]))
     if not args.truth.is_file():
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
-    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip)
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim)
     n = len(errors["all"]["stance_width_ratio"])
-    text = table(errors, args.split, n, args.model, args.flip)
+    text = table(errors, args.split, n, args.model, args.flip, aim)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.geometry.camera import Intrinsics, Scene, estimate_scene
+from analyzer.geometry.camera import Intrinsics, Scene, camera_aligned, estimate_scene
 from analyzer.geometry.metrics import (
     MetricsConfig,
     _width_turn_deg,
@@ -77,14 +77,16 @@ def poses(truth_path: Path, stills: list[dict[str, Any]], flip: bool = False) ->
     model = "" if MODEL == "full" else f"_{MODEL}"
     cache_file = CACHE / f"poses_{truth_path.stat().st_size}_{len(stills)}{'_flip' if flip else ''}{model}.pkl"
     if cache_file.exists():
-        return pickle.loads(cache_file.read_bytes())
-    out: dict[str, PoseFrame | None] = {}
-    with PoseEstimator(MODEL, "image", flip_average=flip) as est:
-        for s in stills:
-            rgb, _ = read_image(truth_path.parent / s["image"])
-            out[s["id"]] = est.detect(rgb).pose
-    cache_file.write_bytes(pickle.dumps(out))
-    return out
+        out: dict[str, PoseFrame | None] = pickle.loads(cache_file.read_bytes())
+    else:
+        out = {}
+        with PoseEstimator(MODEL, "image", flip_average=flip) as est:
+            for s in stills:
+                rgb, _ = read_image(truth_path.parent / s["image"])
+                out[s["id"]] = est.detect(rgb).pose
+        cache_file.write_bytes(pickle.dumps(out))
+    # As the analyzer reads them: the 3D landmarks in the camera's axes, through the field-of-view prior.
+    return {k: None if p is None else camera_aligned(p, Intrinsics.from_fov(p.size_wh)) for k, p in out.items()}
 
 
 def true_scene(s: dict[str, Any], pose: PoseFrame) -> Scene:
@@ -272,6 +274,7 @@ def hip_line_rotation(truth_path: Path) -> None:
                 pose = est.detect(img).pose
                 if pose is None:
                     continue
+                pose = camera_aligned(pose, Intrinsics.from_fov(pose.size_wh))
                 scene = est_scene(s, pose)
                 if scene is None:
                     continue

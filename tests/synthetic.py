@@ -70,8 +70,12 @@ def camera_view(
     size_wh: tuple[int, int] = (1280, 720),
     hfov_deg: float = 65.0,
     t_s: float = 0.0,
+    pan_deg: float = 0.0,
 ) -> tuple[PoseFrame, float]:
-    """The PoseFrame a perfect model would return, and the focal length in pixels."""
+    """The PoseFrame a perfect model would return, and the focal length in pixels.
+
+    The camera looks at the body; ``pan_deg`` then turns it about its vertical axis so that the body
+    appears that far to the right of the picture's centre (its world landmarks stay in the camera's axes)."""
     w, h = size_wh
     f = 0.5 * w / math.tan(math.radians(hfov_deg) / 2)
     target = np.array([0.0, HIP_HEIGHT * 0.8, 0.0])
@@ -83,6 +87,8 @@ def camera_view(
     right /= np.linalg.norm(right)
     down = np.cross(fwd, right)
     rot = np.stack([right, down, fwd])  # rows: camera axes in floor coordinates
+    p = math.radians(pan_deg)
+    rot = np.array([[math.cos(p), 0.0, math.sin(p)], [0.0, 1.0, 0.0], [-math.sin(p), 0.0, math.cos(p)]]) @ rot
     cam = {k: rot @ (v - cam_pos) for k, v in points.items()}
     hip_centre = 0.5 * (cam[Landmark.LEFT_HIP] + cam[Landmark.RIGHT_HIP])
     image_xy = np.full((N_LANDMARKS, 2), 0.5)

@@ -12,7 +12,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analyzer.geometry.camera import Intrinsics, estimate_scene
+from analyzer.geometry.camera import (
+    RAY_FOLLOW_ACROSS,
+    RAY_FOLLOW_UP_DOWN,
+    Intrinsics,
+    camera_aligned,
+    estimate_scene,
+)
 from analyzer.geometry.metrics import (
     FPPA_MIN_HIP_HEIGHT_RATIO,
     WIDTH_TRUSTED_TURN_DEG,
@@ -339,3 +345,47 @@ def test_each_pose_model_gets_its_own_fits():
     # The per-frame analysis reads with the fits of the model it runs.
     assert FrameAnalyzer(AnalysisOptions(model="heavy")).config == heavy
     assert FrameAnalyzer(AnalysisOptions()).config == full
+
+
+def _read_along_the_line_of_sight(pose, intr):
+    """What MediaPipe gives for ``pose`` (exact, camera axes): the 3D pose turned with the line of sight to
+    the hips, by the shares the model follows it (camera.RAY_FOLLOW_ACROSS / _UP_DOWN)."""
+    hip = 0.5 * (pose.pixels_xy[Landmark.LEFT_HIP] + pose.pixels_xy[Landmark.RIGHT_HIP])
+    x, y = (hip[0] - intr.cx) / intr.f_px, (hip[1] - intr.cy) / intr.f_px
+    sight = np.array([RAY_FOLLOW_ACROSS * x, RAY_FOLLOW_UP_DOWN * y, 1.0])
+    sight /= np.linalg.norm(sight)
+    axis = np.cross([0.0, 0.0, 1.0], sight)
+    angle = math.asin(float(np.linalg.norm(axis)))
+    k = axis / np.linalg.norm(axis)
+    kx = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    turn = np.eye(3) + math.sin(angle) * kx + (1 - math.cos(angle)) * kx @ kx  # optical axis -> sight line
+    return replace(pose, world_xyz=pose.world_xyz @ turn)  # each row turned by turn^T
+
+
+@pytest.mark.parametrize("pan_deg", [-14.0, 14.0])
+def test_a_person_off_centre_is_measured_in_the_cameras_axes_not_the_models(pan_deg):
+    # Seen 14 deg off the optical axis, the model's 3D pose follows the line of sight: read as if it were in
+    # the camera's axes, the body's forward direction is 11 deg (0.8 x 14) off, and the two feet's turnouts
+    # err by about that much in opposite directions. Turned back into the camera's axes, the exact geometry
+    # recovers them as for a centred person (test_turnout_recovered_through_the_camera: 0.5 deg).
+    exact, f = camera_view(body_points(10.0, 20.0), pan_deg=pan_deg)
+    intr = Intrinsics(f_px=f, cx=exact.size_wh[0] / 2, cy=exact.size_wh[1] / 2, size_wh=exact.size_wh)
+    hip_x = 0.5 * (exact.pixels_xy[Landmark.LEFT_HIP, 0] + exact.pixels_xy[Landmark.RIGHT_HIP, 0])
+    assert math.copysign(1.0, hip_x - intr.cx) == math.copysign(1.0, pan_deg)  # the body is off-centre that way
+    read = _read_along_the_line_of_sight(exact, intr)
+    as_read = measure(read, estimate_scene(read, intr), EXACT)
+    assert abs(as_read.left.turnout_deg - 10.0) > 5.0 and abs(as_read.right.turnout_deg - 20.0) > 5.0
+    aligned = camera_aligned(read, intr)
+    assert aligned.camera_aligned and camera_aligned(aligned, intr) is aligned  # turned once only
+    np.testing.assert_allclose(aligned.world_xyz, exact.world_xyz, atol=1e-9)
+    m = measure(aligned, estimate_scene(aligned, intr), EXACT)
+    assert m.left.turnout_deg == pytest.approx(10.0, abs=0.5)
+    assert m.right.turnout_deg == pytest.approx(20.0, abs=0.5)
+
+
+def test_a_person_on_the_optical_axis_keeps_the_models_axes():
+    exact, f = camera_view(body_points(10.0, 20.0))
+    w, h = exact.size_wh
+    hip = 0.5 * (exact.pixels_xy[Landmark.LEFT_HIP] + exact.pixels_xy[Landmark.RIGHT_HIP])
+    intr = Intrinsics(f_px=f, cx=float(hip[0]), cy=float(hip[1]), size_wh=(w, h))  # hips on the axis
+    np.testing.assert_allclose(camera_aligned(exact, intr).world_xyz, exact.world_xyz, atol=1e-12)

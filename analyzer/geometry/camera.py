@@ -9,8 +9,10 @@ direction on the floor.
 Frames:
 * camera frame: x right, y down, z forward (OpenCV), metres (MediaPipe's scale, or true metres when a
   body height is given).
-* MediaPipe world landmarks are camera-aligned with the origin at the hip centre, so the camera-frame
-  position of landmark i is ``world_i + t`` for one translation ``t`` that we solve from the 2D points.
+* MediaPipe world landmarks have their origin at the hip centre and axes that mostly follow the line
+  of sight to the person, not the camera's optical axis (:func:`camera_aligned` turns them into the
+  camera's axes). Once turned, the camera-frame position of landmark i is ``world_i + t`` for one
+  translation ``t`` that we solve from the 2D points.
 
 The floor is the plane ``up . X = -camera_height_m`` in camera coordinates, ``up`` a unit vector.
 """
@@ -18,7 +20,7 @@ The floor is the plane ``up . X = -camera_height_m`` in camera coordinates, ``up
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +37,21 @@ DEFAULT_LONG_SIDE_FOV_DEG = 65.0
 HEEL_HEIGHT_M = 0.015
 TOE_HEIGHT_M = 0.02
 ANKLE_HEIGHT_M = 0.07
+
+# How far MediaPipe's world axes follow the line of sight to the person's hip centre instead of the optical
+# axis. The model reads a crop around the hips and gives the 3D pose that crop shows, so a person off to
+# one side of the picture has their 3D pose turned by most of their angle off the axis. Measured on the
+# train renders re-projected through their own cameras turned 10 deg left or right (python -m
+# benchmarks.accuracy --aim; the renders themselves are framed on the hips): read as if in the camera's
+# axes, the two feet's turnout errors were 15-16 deg apart (turnout MAE 8.2-8.5 deg, 3.8 unturned);
+# turning back 0.8 of the angle makes that difference vanish (0.75-0.85 all within 1.2 deg).
+RAY_FOLLOW_ACROSS = 0.8
+# Up-down the body's vertical follows too, by about 0.65 (its pitch error under cameras tilted 8 deg up and
+# down, -8.1 / +1.8 deg, agrees at -3.8 / -4.2 with 0.65; unturned -3.3). But what that does to the
+# turnout could not be checked: tilting these tightly framed renders cut off feet or heads, and on the
+# rendered clips (hips 1 deg off the axis) it moved single turnouts by up to 0.6 deg, mostly for the worse.
+# Left at 0 until renders framed with room check it.
+RAY_FOLLOW_UP_DOWN = 0.0
 
 # Landmarks used to solve the camera translation (torso and legs: the points MediaPipe places best).
 PNP_LANDMARKS = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, *LEG_LANDMARKS)
@@ -118,6 +135,34 @@ class Scene:
         """Angle between the viewing ray to ``point`` and the floor (90 = looking straight down)."""
         r = point / np.linalg.norm(point)
         return float(math.degrees(math.asin(np.clip(-r @ self.up, -1.0, 1.0))))
+
+
+def camera_aligned(pose: PoseFrame, intr: Intrinsics) -> PoseFrame:
+    """The pose with its world landmarks turned into the camera's axes (``PoseFrame.camera_aligned``).
+
+    MediaPipe gives the 3D pose as seen along the line of sight to the person (see RAY_FOLLOW_ACROSS):
+    the turn that takes the optical axis onto that line (scaled by how far the model follows it) takes
+    the model's axes into the camera's. A person on the optical axis is left as read. Idempotent.
+    """
+    if pose.camera_aligned:
+        return pose
+    px = pose.pixels_xy
+    hip = 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])
+    x, y = (hip[0] - intr.cx) / intr.f_px, (hip[1] - intr.cy) / intr.f_px
+    sight = np.array([RAY_FOLLOW_ACROSS * x, RAY_FOLLOW_UP_DOWN * y, 1.0])
+    turn = _rotation_onto(np.array([0.0, 0.0, 1.0]), sight / np.linalg.norm(sight))
+    return replace(pose, world_xyz=pose.world_xyz @ turn.T, camera_aligned=True)
+
+
+def _rotation_onto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation (3x3) taking unit vector ``a`` onto unit vector ``b`` (Rodrigues)."""
+    axis = np.cross(a, b)
+    s, c = float(np.linalg.norm(axis)), float(a @ b)
+    if s < 1e-12:
+        return np.eye(3)
+    k = axis / s
+    kx = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + s * kx + (1.0 - c) * (kx @ kx)
 
 
 def solve_translation(pose: PoseFrame, intr: Intrinsics, min_confidence: float = 0.5) -> np.ndarray | None:

@@ -82,7 +82,9 @@ class MetricsConfig:
     opposite ways). The turnout gets back turn_gain_deg_per_deg per degree of turn beyond
     turn_dead_zone_deg: square-on cameras read a turn of 0.5-3.3 deg (quartile to 90th percentile; 2.1 at
     the 75th), which is the estimate's noise, not a turn. Gain fitted on TRAIN beyond the dead zone: 0.130
-    flip-averaged (0.133 read once); dead zones of 0-3 deg tie there (3.565-3.569 deg MAE). Only for a
+    flip-averaged (0.133 read once); dead zones of 0-3 deg tie there (3.565-3.569 deg MAE). Refitted with
+    the 3D pose turned into the camera's axes (geometry.camera.camera_aligned): 0.126 flip-averaged, 0.129
+    read once, so it stays. Only for a
     body facing the camera: the renders hold no views from behind. python -m benchmarks.calibrate --turn.
     knee_offset_bias_ratio: the model reads the knee less medial of the foot line than it is: on the TRAIN
     standing stills by 0.062 hip widths (median, flip-averaged; 0.061 read once), in the squat stills by

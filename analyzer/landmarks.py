@@ -211,7 +211,7 @@ def unmirror(p: PoseFrame) -> PoseFrame:
     """A pose read on the left-right mirrored frame, expressed in the original frame.
 
     In the mirror image the subject's left leg looks like a right leg, so the names swap, x flips
-    in the image (x -> 1 - x) and in the camera-aligned world frame (x -> -x).
+    in the image (x -> 1 - x) and in the world frame (x -> -x; the mirror image's line of sight is the mirror of the frame's).
     """
     xy = p.image_xy[MIRROR_INDEX].copy()
     xy[:, 0] = 1.0 - xy[:, 0]

@@ -198,7 +198,7 @@ def solve_translation(pose: PoseFrame, intr: Intrinsics, min_confidence: float =
 
 
 def body_up(pose: PoseFrame) -> np.ndarray | None:
-    """The body's vertical (unit, pointing up) in MediaPipe's camera-aligned world frame.
+    """The body's vertical (unit, pointing up) in the world frame of the pose (the camera's axes once camera_aligned).
 
     Mean of the two legs' ankle->hip directions and the pelvis->shoulder direction. For a person who
     stands straight this is the floor normal; while squatting it is not (use a standing estimate then).

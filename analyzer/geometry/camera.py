@@ -152,19 +152,21 @@ def camera_aligned(pose: PoseFrame, intr: Intrinsics) -> PoseFrame:
     hip = 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])
     x, y = (hip[0] - intr.cx) / intr.f_px, (hip[1] - intr.cy) / intr.f_px
     sight = np.array([RAY_FOLLOW_ACROSS * x, RAY_FOLLOW_UP_DOWN * y, 1.0])
-    turn = _rotation_onto(np.array([0.0, 0.0, 1.0]), sight / np.linalg.norm(sight))
-    return replace(pose, world_xyz=pose.world_xyz @ turn.T, camera_aligned=True)
+    axis = np.cross([0.0, 0.0, 1.0], sight)  # length: sin of the angle off the axis, times |sight|
+    off = float(np.linalg.norm(axis))
+    world = pose.world_xyz
+    if off > 1e-12:
+        world = rotate_about(world, axis / off, math.degrees(math.atan2(off, float(sight[2]))))
+    return replace(pose, world_xyz=world, camera_aligned=True)
 
 
-def _rotation_onto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The smallest rotation (3x3) taking unit vector ``a`` onto unit vector ``b`` (Rodrigues)."""
-    axis = np.cross(a, b)
-    s, c = float(np.linalg.norm(axis)), float(a @ b)
-    if s < 1e-12:
-        return np.eye(3)
-    k = axis / s
-    kx = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
-    return np.eye(3) + s * kx + (1.0 - c) * (kx @ kx)
+def rotate_about(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
+    """``v`` (a vector, or one per row) rotated by ``deg`` about the unit vector ``axis`` (right-hand rule;
+    Rodrigues)."""
+    if deg == 0.0:
+        return v
+    a = math.radians(deg)
+    return v * math.cos(a) + np.cross(axis, v) * math.sin(a) + np.multiply.outer(v @ axis, axis) * (1.0 - math.cos(a))
 
 
 def solve_translation(pose: PoseFrame, intr: Intrinsics, min_confidence: float = 0.5) -> np.ndarray | None:

@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.geometry.camera import ANKLE_HEIGHT_M, HEEL_HEIGHT_M, TOE_HEIGHT_M, Scene, leg_flexion_deg
+from analyzer.geometry.camera import (
+    ANKLE_HEIGHT_M,
+    HEEL_HEIGHT_M,
+    TOE_HEIGHT_M,
+    Scene,
+    leg_flexion_deg,
+    rotate_about,
+)
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.stance import NAN, SideMetrics, StanceMetrics
 from analyzer.view import (
@@ -192,14 +199,6 @@ MODEL_FITS: dict[str, dict[str, Any]] = {
 def unit(v: np.ndarray) -> np.ndarray:
     n = float(np.linalg.norm(v))
     return v / n if n > 1e-12 else np.full_like(v, np.nan, dtype=float)
-
-
-def rotate_about(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
-    """``v`` rotated by ``deg`` about the unit vector ``axis`` (right-hand rule; Rodrigues)."""
-    if deg == 0.0:
-        return v
-    a = math.radians(deg)
-    return v * math.cos(a) + np.cross(axis, v) * math.sin(a) + axis * float(axis @ v) * (1.0 - math.cos(a))
 
 
 def on_floor(v: np.ndarray, up: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
 from analyzer.stance import StanceMetrics, View
 from analyzer.view import FPPA_MAX_TURN_DEG, turn_from_axis_deg
+from benchmarks.synthetic.body import rot_x, rot_y
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -65,10 +66,7 @@ def true_turn_deg(still: dict[str, Any]) -> float:
 def camera_turn(pan_deg: float, tilt_deg: float) -> np.ndarray:
     """Rotation (3x3) from a camera's frame to the same camera turned so that what it saw straight ahead
     appears ``pan_deg`` to the right and ``tilt_deg`` up (OpenCV axes: x right, y down, z forward)."""
-    p, t = math.radians(pan_deg), math.radians(tilt_deg)
-    pan = np.array([[math.cos(p), 0.0, math.sin(p)], [0.0, 1.0, 0.0], [-math.sin(p), 0.0, math.cos(p)]])
-    tilt = np.array([[1.0, 0.0, 0.0], [0.0, math.cos(t), -math.sin(t)], [0.0, math.sin(t), math.cos(t)]])
-    return tilt @ pan
+    return rot_x(tilt_deg) @ rot_y(pan_deg)
 
 
 def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, tilt_deg: float) -> tuple[Path, dict[str, Any]]:

@@ -238,9 +238,10 @@ class FrameAnalyzer:
         no_heels = np.full((2, 3), np.nan)
         if pose is None:
             return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {}), no_heels
-        pose = camera_aligned(pose, self.intrinsics(pose.size_wh))  # a no-op after camera_pose()
+        intr = self.intrinsics(pose.size_wh)
+        pose = camera_aligned(pose, intr)  # a no-op after camera_pose()
         up = self.floor.update(pose)
-        scene = estimate_scene(pose, self.intrinsics(pose.size_wh), up)
+        scene = estimate_scene(pose, intr, up)
         if scene is None:
             return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
         geom = floor_geometry(pose, scene, self.config)

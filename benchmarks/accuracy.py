@@ -71,16 +71,28 @@ def camera_turn(pan_deg: float, tilt_deg: float) -> np.ndarray:
 
 def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, tilt_deg: float) -> tuple[Path, dict[str, Any]]:
     """The still as its camera, turned by (pan, tilt), would have seen it, written to ``out_dir`` (PNG), and
-    the still's record with the turned camera (the truth in the body's frame does not change)."""
+    the still's record with the turned camera (the truth in the body's frame does not change).
+
+    A still rendered with room around it (``framed_size``, generate --room) is cut back to its framed size
+    around the principal point after the turn, so what comes into view is the rendered scene; otherwise the
+    picture keeps its size and what comes into view is blank."""
     turn = camera_turn(pan_deg, tilt_deg)
     k = np.asarray(still["camera"]["K"], dtype=float)
     bgr = cv2.imread(str(data_dir / still["image"]), cv2.IMREAD_COLOR)
     h, w = bgr.shape[:2]
-    image = cv2.warpPerspective(bgr, k @ turn @ np.linalg.inv(k), (w, h), flags=cv2.INTER_LINEAR, borderValue=(128, 128, 128))
+    fw, fh = still.get("framed_size", (w, h))
+    x0, y0 = (w - fw) // 2, (h - fh) // 2
+    cut = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
+    image = cv2.warpPerspective(bgr, cut @ k @ turn @ np.linalg.inv(k), (fw, fh), flags=cv2.INTER_LINEAR,
+                                borderValue=(128, 128, 128))
     path = out_dir / f"{still['id']}.png"
     cv2.imwrite(str(path), image)
     s = copy.deepcopy(still)
-    s["camera"]["R_world_to_cam"] = (turn @ np.asarray(still["camera"]["R_world_to_cam"], dtype=float)).tolist()
+    cam = s["camera"]
+    cam["R_world_to_cam"] = (turn @ np.asarray(still["camera"]["R_world_to_cam"], dtype=float)).tolist()
+    cam["K"] = (cut @ k).tolist()
+    cam["cx"], cam["cy"] = cam["cx"] - x0, cam["cy"] - y0
+    cam["image_size"], cam["width"], cam["height"] = [fw, fh], fw, fh
     s["truth"]["points_cam"] = {n: (turn @ np.asarray(v, dtype=float)).tolist() for n, v in still["truth"]["points_cam"].items()}
     return path, s
 
@@ -103,7 +115,7 @@ def score_stills(
     try:
         for s in stills:
             image = data_dir / s["image"]
-            if aim != (0.0, 0.0):
+            if aim != (0.0, 0.0) or "framed_size" in s:
                 image, s = aimed(s, data_dir, Path(tmp.name), *aim)
             kind = s["camera"]["camera_kind"]
             height_cm = round(100.0 * s["truth"]["body_height_m"], 1)

@@ -9,7 +9,7 @@ top-left pixel is (0, 0), so for a centred principal point cx = W/2 - 0.5, cy = 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -110,3 +110,12 @@ def frame_subject(verts: np.ndarray, *, width: int, height: int, hfov_deg: float
             return cam
         dist *= 1.02
     raise ValueError("could not frame the subject")
+
+
+def with_room(cam: Camera, factor: float) -> Camera:
+    """The same camera (position, aim, focal length) with an image ``factor`` times larger each way, the
+    principal point still at its centre: what it sees around the framed picture. Cropping the centre back
+    to the framed size gives the framed picture; turned first (benchmarks.accuracy --aim), it gives what
+    the camera aimed elsewhere sees, with the scene around instead of a blank border."""
+    w, h = 2 * round(cam.width * factor / 2), 2 * round(cam.height * factor / 2)
+    return replace(cam, width=w, height=h, cx=w / 2 - 0.5, cy=h / 2 - 0.5)

@@ -189,9 +189,12 @@ def _job(work: Path, name: str, p: B.Posed, cam: C.Camera, pal: dict, idx, fr, o
     return {"verts": f"verts/{name}.npz", "out": out_rel, "camera": cam.to_json(), "palette": pal}
 
 
-def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = False, tag: str = "") -> None:
+def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = False, tag: str = "",
+            room: float = 1.0) -> None:
     """Poses, cameras, truth and render jobs for stills ``first`` .. ``first + n_stills - 1`` (and, for the
-    main batch, the clips). ``tag`` names the extra batch's job/truth files; ``hd`` renders at 1280x720."""
+    main batch, the clips). ``tag`` names the extra batch's job/truth files; ``hd`` renders at 1280x720.
+    ``room`` > 1 renders each still framed as usual but on an image that many times larger each way (same
+    camera and lens; camera.with_room), recorded as ``framed_size``; no clips."""
     (work / "verts").mkdir(parents=True, exist_ok=True)
     (work / "stills").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed + 1)
@@ -222,15 +225,20 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
         cam = C.frame_subject(p.verts[idx], width=W, height=H, hfov_deg=fov, cam_height=h, yaw_deg=yaw_deg,
                               margin=float(rng.uniform(0.04, 0.14)), aim_height_frac=float(rng.uniform(0.45, 0.55)),
                               kind=kind, orientation=orient)
+        if room != 1.0:
+            cam = C.with_room(cam, room)
         sid = f"s{i:04d}"
         jobs.append(_job(work, sid, p, cam, palette(rng, pl["body_type"]), idx, fr[pl["body_type"]],
                          f"stills/{sid}.jpg"))
         records.append({"id": sid, "image": f"stills/{sid}.jpg", "split": pl["split"],
                         "body_type": pl["body_type"], "category": pl["category"], "pose_spec": _r(spec_json(spec)),
                         "camera": _r(cam.to_json(), 6), "truth": truth_record(p, cam)})
+        if room != 1.0:
+            records[-1]["framed_size"] = [W, H]
     S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
     (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
-    prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag == "_b2" else () if tag else MAIN_CLIPS)
+    if room == 1.0:
+        prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag == "_b2" else () if tag else MAIN_CLIPS)
     print(f"prepared {len(jobs)} stills in {work}")
 
 
@@ -379,12 +387,14 @@ def main(argv=None) -> None:
     ap.add_argument("--first", type=int, default=0, help="index of the first still (extra batches)")
     ap.add_argument("--hd", action="store_true", help="render the stills at 1280x720 / 720x1280")
     ap.add_argument("--tag", default="", help="name suffix of an extra batch's job and truth files")
+    ap.add_argument("--room", type=float, default=1.0,
+                    help="render the stills on an image this many times larger, framed as usual (off-centre studies)")
     ap.add_argument("--bpy-python", default=None)
     ap.add_argument("--which", default="all", help="render only job files whose name contains this")
     a = ap.parse_args(argv)
     if a.stage in ("prepare", "all"):
         B.fetch_wheel()
-        prepare(a.work, a.stills, a.seed, a.first, a.hd, a.tag)
+        prepare(a.work, a.stills, a.seed, a.first, a.hd, a.tag, a.room)
     if a.stage in ("render", "all"):
         render(a.work, bpy_python(a.bpy_python), a.which)
     if a.stage in ("index", "all"):

@@ -1,12 +1,14 @@
-"""Pinhole camera model of the synthetic benchmark (numpy only, no Blender, no body data)."""
+"""Pinhole camera model of the synthetic benchmark and its turned views (numpy and OpenCV; no Blender, no body data)."""
 
 from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
-from benchmarks.synthetic.camera import Camera, frame_subject, intrinsics, look_at
+from benchmarks.accuracy import aimed
+from benchmarks.synthetic.camera import Camera, frame_subject, intrinsics, look_at, with_room
 
 
 def _cam(pos=(0.0, 1.0, 3.0), target=(0.0, 1.0, 0.0), w=640, h=480, fov=60.0) -> Camera:
@@ -61,3 +63,40 @@ def test_frame_subject_keeps_everything_inside_with_margin():
         c = (pts.min(axis=0) + pts.max(axis=0)) / 2
         d = cam.position - c
         assert math.isclose(math.degrees(math.atan2(d[0], d[2])), yaw, abs_tol=1e-6)
+
+
+def test_a_camera_with_room_sees_the_framed_picture_in_its_centre():
+    # Same position, aim and focal length, image 1.5x larger each way: a point's pixel moves by exactly the
+    # half-growth of the image (160, 120 px), so the centre cut back to 640x480 is the framed picture.
+    cam = _cam()
+    big = with_room(cam, 1.5)
+    assert (big.width, big.height) == (960, 720) and big.fx == cam.fx
+    pts = np.array([[0.3, 0.2, 0.1], [-0.4, 1.7, 0.0], [0.1, 0.0, 0.2]])
+    assert np.allclose(big.project(pts)[0] - cam.project(pts)[0], [160.0, 120.0])
+
+
+def test_aimed_still_with_room_is_cut_back_around_its_principal_point(tmp_path):
+    # A still rendered with room (960x720, framed 640x480) and turned (0, 0) must come back as its centre,
+    # pixel for pixel, with the principal point moved by the cut; turned down 8 deg, a marker drawn where a
+    # point below the framed picture projects comes into view where the turned camera sees that point.
+    cam = with_room(_cam(), 1.5)
+    world = np.array([[0.0, 1.0, 0.0], [0.0, -0.5, 0.0]])  # on the axis; below the framed picture's bottom
+    (on_axis, below), _ = cam.project(world)
+    img = np.full((720, 960, 3), 90, np.uint8)
+    cv2.circle(img, tuple(int(round(v)) for v in below), 6, (255, 255, 255), -1)
+    cv2.imwrite(str(tmp_path / "s.png"), img)
+    still = {"id": "s", "image": "s.png", "framed_size": [640, 480], "camera": cam.to_json(),
+             "truth": {"points_cam": {"p": cam.to_cam(world[1])[0].tolist()}}}
+    assert not 0 <= below[1] - 120 < 480  # outside the framed picture
+    out = tmp_path / "out"
+    out.mkdir()
+    path, s = aimed(still, tmp_path, out, 0.0, 0.0)
+    assert np.array_equal(cv2.imread(str(path)), img[120:600, 160:800])
+    assert np.allclose([s["camera"]["cx"], s["camera"]["cy"]], on_axis - [160, 120])
+    path, s = aimed(still, tmp_path, out, 0.0, 8.0)  # turned down (the scene moves up): the point below comes into view
+    k = np.asarray(s["camera"]["K"])
+    p = np.asarray(s["truth"]["points_cam"]["p"])
+    u, v = (k @ p)[:2] / (k @ p)[2]
+    assert 0 <= v < 480
+    seen = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    assert seen[int(round(v)), int(round(u))] > 200

@@ -1,7 +1,7 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
     python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip]
-                                  [--aim PAN TILT] [--out FILE.md]
+                                  [--aim PAN TILT] [--true-fov] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
@@ -105,9 +105,12 @@ def score_stills(
     model: str = "full",
     flip: bool = True,
     aim: tuple[float, float] = (0.0, 0.0),
+    true_fov: bool = False,
 ) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps.
-    ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered."""
+    ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered.
+    ``true_fov``: give the analyzer each camera's true field of view (as a user who knows their lens
+    would) instead of its prior."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
     est = PoseEstimator(model, "image", flip_average=flip)
@@ -119,7 +122,9 @@ def score_stills(
                 image, s = aimed(s, data_dir, Path(tmp.name), *aim)
             kind = s["camera"]["camera_kind"]
             height_cm = round(100.0 * s["truth"]["body_height_m"], 1)
-            opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm)
+            hfov = 2.0 * math.degrees(math.atan(s["camera"]["image_size"][0] / 2.0 / s["camera"]["K"][0][0]))
+            opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm,
+                                   hfov_deg=hfov if true_fov else None)
             try:
                 m = analyze_image(image, opts, estimator=est).records[0].raw
             except StanceError:
@@ -158,11 +163,14 @@ def table(
     model: str = "full",
     flip: bool = True,
     aim: tuple[float, float] = (0.0, 0.0),
+    true_fov: bool = False,
+    set_name: str = "",
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
     turned = f"; each camera turned {aim[0]:+g} deg across and {aim[1]:+g} deg up (--aim)" if aim != (0.0, 0.0) else ""
+    fov = "the true field of view given (--true-fov)" if true_fov else "field-of-view prior"
     lines = [
-        f"Synthetic stills, split `{split}` ({n} images; {model} model, {reading}, no user calibration, field-of-view prior"
+        f"Synthetic stills{f' of `{set_name}`' if set_name else ''}, split `{split}` ({n} images; {model} model, {reading}, no user calibration, {fov}"
         f"{turned}; the defaults were fitted on the train split only).",
         "",
         "| camera | metric | MAE | bias | P95 | detected | L/R swaps |",
@@ -209,15 +217,17 @@ def main() -> None:
     ap.add_argument("--no-flip", dest="flip", action="store_false", help="one reading per image (as videos are read)")
     ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
                     help="turn each camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
+    ap.add_argument("--true-fov", action="store_true", help="give the analyzer each camera's true field of view")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     aim = (float(args.aim[0]), float(args.aim[1]))
     if not args.truth.is_file():
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
-    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim)
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim, args.true_fov)
     n = len(errors["all"]["stance_width_ratio"])
-    text = table(errors, args.split, n, args.model, args.flip, aim)
+    rel = args.truth.resolve().relative_to(HERE.parent) if args.truth.resolve().is_relative_to(HERE.parent) else args.truth
+    text = table(errors, args.split, n, args.model, args.flip, aim, args.true_fov, "" if args.truth == DEFAULT_TRUTH else str(rel))
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

@@ -194,7 +194,9 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
     """Poses, cameras, truth and render jobs for stills ``first`` .. ``first + n_stills - 1`` (and, for the
     main batch, the clips). ``tag`` names the extra batch's job/truth files; ``hd`` renders at 1280x720.
     ``room`` > 1 renders each still framed as usual but on an image that many times larger each way (same
-    camera and lens; camera.with_room), recorded as ``framed_size``; no clips."""
+    camera and lens; camera.with_room), and records as ``framed_size`` the picture the benchmark cuts back
+    to: half of the extra room (1.25x the framed picture for room 1.5), so a camera turned a few degrees
+    (benchmarks.accuracy --aim) still sees the whole body and the scene around it; no clips."""
     (work / "verts").mkdir(parents=True, exist_ok=True)
     (work / "stills").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed + 1)
@@ -233,8 +235,8 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
         records.append({"id": sid, "image": f"stills/{sid}.jpg", "split": pl["split"],
                         "body_type": pl["body_type"], "category": pl["category"], "pose_spec": _r(spec_json(spec)),
                         "camera": _r(cam.to_json(), 6), "truth": truth_record(p, cam)})
-        if room != 1.0:
-            records[-1]["framed_size"] = [W, H]
+        if room != 1.0:  # the benchmark's picture: half the extra room, the other half is for turning
+            records[-1]["framed_size"] = [2 * round(W * (1 + room) / 4), 2 * round(H * (1 + room) / 4)]
     S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
     (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
     if room == 1.0:

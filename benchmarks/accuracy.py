@@ -69,29 +69,40 @@ def camera_turn(pan_deg: float, tilt_deg: float) -> np.ndarray:
     return rot_x(tilt_deg) @ rot_y(pan_deg)
 
 
-def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, tilt_deg: float) -> tuple[Path, dict[str, Any]]:
-    """The still as its camera, turned by (pan, tilt), would have seen it, written to ``out_dir`` (PNG), and
-    the still's record with the turned camera (the truth in the body's frame does not change).
+def turned_picture(
+    bgr: np.ndarray, k: np.ndarray, framed_size: tuple[int, int] | None, pan_deg: float, tilt_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The picture a camera with intrinsics ``k`` sees when turned by (pan, tilt), and its new intrinsics.
 
-    A still rendered with room around it (``framed_size``, generate --room) is cut back to its framed size
+    A picture rendered with room around it (``framed_size``, generate --room) is cut back to that size
     around the principal point after the turn, so what comes into view is the rendered scene; otherwise the
     picture keeps its size and what comes into view is blank."""
-    turn = camera_turn(pan_deg, tilt_deg)
-    k = np.asarray(still["camera"]["K"], dtype=float)
-    bgr = cv2.imread(str(data_dir / still["image"]), cv2.IMREAD_COLOR)
     h, w = bgr.shape[:2]
-    fw, fh = still.get("framed_size", (w, h))
+    fw, fh = framed_size or (w, h)
     x0, y0 = (w - fw) // 2, (h - fh) // 2
     cut = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
+    turn = camera_turn(pan_deg, tilt_deg)
     image = cv2.warpPerspective(bgr, cut @ k @ turn @ np.linalg.inv(k), (fw, fh), flags=cv2.INTER_LINEAR,
                                 borderValue=(128, 128, 128))
+    return image, cut @ k
+
+
+def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, tilt_deg: float) -> tuple[Path, dict[str, Any]]:
+    """The still as its camera, turned by (pan, tilt), would have seen it (turned_picture), written to
+    ``out_dir`` (PNG), and the still's record with the turned camera (the truth in the body's frame does not
+    change)."""
+    k = np.asarray(still["camera"]["K"], dtype=float)
+    bgr = cv2.imread(str(data_dir / still["image"]), cv2.IMREAD_COLOR)
+    image, k2 = turned_picture(bgr, k, still.get("framed_size"), pan_deg, tilt_deg)
     path = out_dir / f"{still['id']}.png"
     cv2.imwrite(str(path), image)
     s = copy.deepcopy(still)
     cam = s["camera"]
+    turn = camera_turn(pan_deg, tilt_deg)
     cam["R_world_to_cam"] = (turn @ np.asarray(still["camera"]["R_world_to_cam"], dtype=float)).tolist()
-    cam["K"] = (cut @ k).tolist()
-    cam["cx"], cam["cy"] = cam["cx"] - x0, cam["cy"] - y0
+    cam["K"] = k2.tolist()
+    cam["cx"], cam["cy"] = float(k2[0, 2]), float(k2[1, 2])
+    fh, fw = image.shape[:2]
     cam["image_size"], cam["width"], cam["height"] = [fw, fh], fw, fh
     s["truth"]["points_cam"] = {n: (turn @ np.asarray(v, dtype=float)).tolist() for n, v in still["truth"]["points_cam"].items()}
     return path, s

@@ -1,11 +1,13 @@
 """The temporal path against truth: rendered clips in VIDEO mode, and steadiness on real still stances.
 
-    python -m benchmarks.temporal [--truth PATH] [--model full|heavy] [--out FILE.md]
+    python -m benchmarks.temporal [--truth PATH] [--model full|heavy] [--no-flip] [--aim PAN TILT] [--out FILE.md]
 
 1. Each rendered clip (benchmarks/synthetic/data/clips, per-frame truth in truth.json) goes through
    ``analyze_video`` as a user's file would. Per metric: MAE and bias of the raw per-frame values and
    of the smoothed ones (what frames.csv and the annotated video show), and the lag: the shift of the
    smoothed series against the truth, in frames, that fits best (positive = the measurement trails).
+   ``--aim PAN TILT`` first turns the clip's camera (benchmarks.accuracy.turned_picture; clips rendered with
+   room, benchmarks/synthetic/data_room, are cut back around the principal point).
 2. Real clips with a still stance (no truth needed): the standard deviation of the raw and smoothed
    turnout and stance width over the still windows the analysis found. The target is SD <= 1 deg.
 """
@@ -15,12 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from analyzer.pipeline import Analysis, AnalysisOptions, analyze_video
+from benchmarks.accuracy import turned_picture
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -59,8 +64,29 @@ def lag_frames(measured: np.ndarray, truth: np.ndarray) -> int | None:
     return best
 
 
-def score_clip(clip: dict[str, Any], data_dir: Path, model: str, flip: bool = True) -> list[dict[str, Any]]:
-    a = analyze_video(data_dir / clip["video"], AnalysisOptions(model=model, annotate=False, flip_average=flip))
+def turned_clip(clip: dict[str, Any], data_dir: Path, out: Path, pan_deg: float, tilt_deg: float) -> Path:
+    """The clip as its camera, turned by (pan, tilt), would have seen it, written to ``out`` (mp4)."""
+    k = np.asarray(clip["camera"]["K"], dtype=float)
+    writer = None
+    for f in clip["frames"]:
+        image, _ = turned_picture(cv2.imread(str(data_dir / f["image"])), k, clip.get("framed_size"), pan_deg, tilt_deg)
+        if writer is None:
+            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), clip["fps"], image.shape[1::-1])
+        writer.write(image)
+    assert writer is not None
+    writer.release()
+    return out
+
+
+def score_clip(
+    clip: dict[str, Any], data_dir: Path, model: str, flip: bool = True, aim: tuple[float, float] = (0.0, 0.0)
+) -> list[dict[str, Any]]:
+    opts = AnalysisOptions(model=model, annotate=False, flip_average=flip)
+    if aim != (0.0, 0.0) or "framed_size" in clip:
+        with tempfile.TemporaryDirectory(prefix="stance-aim-") as tmp:
+            a = analyze_video(turned_clip(clip, data_dir, Path(tmp) / f"{clip['id']}.mp4", *aim), opts)
+    else:
+        a = analyze_video(data_dir / clip["video"], opts)
     frames = clip["frames"]
     n = min(len(frames), len(a.records))
     rows = []
@@ -108,30 +134,38 @@ def main() -> None:
     ap.add_argument("--model", default="full", choices=("full", "heavy"))
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--no-flip", dest="flip", action="store_false", help="read each frame once (no flip averaging)")
+    ap.add_argument("--rendered-only", action="store_true", help="leave out the real clips' steadiness")
+    ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
+                    help="turn each clip's camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
     args = ap.parse_args()
+    aim = (float(args.aim[0]), float(args.aim[1]))
+    turned = f"; each camera turned {aim[0]:+g} deg across and {aim[1]:+g} deg up (--aim)" if aim != (0.0, 0.0) else ""
+    source = "" if args.truth == DEFAULT_TRUTH else f" of `{args.truth}`"
     truth = json.loads(args.truth.read_text())
     lines = [
-        f"Rendered clips through `analyze_video` ({args.model} model{'' if args.flip else ', single reading (no flip averaging)'}; 15 fps, 32 frames each). Errors in the metric's unit;",
+        f"Rendered clips{source} through `analyze_video` ({args.model} model{'' if args.flip else ', single reading (no flip averaging)'}"
+        f"{turned}; 15 fps, 32 frames each). Errors in the metric's unit;",
         "lag in frames of the smoothed series behind the truth (positive = trails).",
         "",
         "| clip | camera | metric | truth | raw MAE | raw bias | smoothed MAE | smoothed bias | detected | lag |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for clip in truth["clips"]:
-        for r in score_clip(clip, args.truth.parent, args.model, args.flip):
+        for r in score_clip(clip, args.truth.parent, args.model, args.flip, aim):
             lag = "-" if r["lag"] is None else f"{r['lag']:+d}"
             lines.append(
                 f"| {r['clip']} | {r['camera']} | {r['metric']} | {r['truth_range']} | {fmt(r['raw_mae'])} | {fmt(r['raw_bias'])} | "
                 f"{fmt(r['smooth_mae'])} | {fmt(r['smooth_bias'])} | {r['detected']} | {lag} |"
             )
-    lines += [
+    real = () if args.rendered_only else STILL_CLIPS
+    lines += [] if not real else [
         "",
         "Real clips, standard deviation over the still windows the analysis found (no truth needed; target SD <= 1 deg):",
         "",
         "| clip | series | frames | SD raw | SD smoothed |",
         "|---|---|---|---|---|",
     ]
-    for rel in STILL_CLIPS:
+    for rel in real:
         path = CLIPS / rel
         if not path.is_file():
             lines.append(f"| {rel} | missing: needs {path} | | | |")

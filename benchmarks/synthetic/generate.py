@@ -196,7 +196,8 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
     ``room`` > 1 renders each still framed as usual but on an image that many times larger each way (same
     camera and lens; camera.with_room), and records as ``framed_size`` the picture the benchmark cuts back
     to: half of the extra room (1.25x the framed picture for room 1.5), so a camera turned a few degrees
-    (benchmarks.accuracy --aim) still sees the whole body and the scene around it; no clips."""
+    (benchmarks.accuracy --aim) still sees the whole body and the scene around it; the clips ROOM_CLIPS
+    the same way."""
     (work / "verts").mkdir(parents=True, exist_ok=True)
     (work / "stills").mkdir(exist_ok=True)
     rng = np.random.default_rng(seed + 1)
@@ -239,7 +240,9 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
             records[-1]["framed_size"] = [2 * round(W * (1 + room) / 4), 2 * round(H * (1 + room) / 4)]
     S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
     (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
-    if room == 1.0:
+    if room != 1.0:
+        prepare_clips(work, models, idx, fr, rng, ROOM_CLIPS, room)
+    else:
         prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag == "_b2" else () if tag else MAIN_CLIPS)
     print(f"prepared {len(jobs)} stills in {work}")
 
@@ -274,9 +277,10 @@ def clip_specs() -> dict[str, dict]:
 
 MAIN_CLIPS = ("turnout_sweep", "squat_knees_in", "stance_widen")
 EXTRA_CLIPS = ("turnout_sweep_oblique30", "knee_sway")
+ROOM_CLIPS = ("turnout_sweep", "squat_knees_in")  # rendered again with room (--room)
 
 
-def prepare_clips(work: Path, models, idx, fr, rng, names) -> None:
+def prepare_clips(work: Path, models, idx, fr, rng, names, room: float = 1.0) -> None:
     for name, cs in clip_specs().items():
         if name not in names:
             continue
@@ -288,6 +292,8 @@ def prepare_clips(work: Path, models, idx, fr, rng, names) -> None:
         W, H = cs["size"]
         cam = C.frame_subject(allv, width=W, height=H, hfov_deg=fov, cam_height=h, yaw_deg=yaw, margin=0.06,
                               kind=kind, orientation=orient)
+        if room != 1.0:
+            cam = C.with_room(cam, room)
         pal = palette(rng, cs["body_type"])
         jobs, frames = [], []
         for j, p in enumerate(posed):
@@ -296,9 +302,11 @@ def prepare_clips(work: Path, models, idx, fr, rng, names) -> None:
             frames.append({"index": j, "t_s": round(j / CLIP_FPS, 5), "image": out,
                            "pose_spec": _r(spec_json(p.spec)), "truth": truth_record(p, cam)})
         S.write_jobs(work / f"jobs_clip_{name}.json", "scene.npz", jobs, samples=8)
-        (work / f"clip_{name}_truth.json").write_text(json.dumps(
-            {"id": name, "body_type": cs["body_type"], "fps": CLIP_FPS, "camera": _r(cam.to_json(), 6),
-             "frames": frames}))
+        record = {"id": name, "body_type": cs["body_type"], "fps": CLIP_FPS, "camera": _r(cam.to_json(), 6),
+                  "frames": frames}
+        if room != 1.0:
+            record["framed_size"] = [2 * round(W * (1 + room) / 4), 2 * round(H * (1 + room) / 4)]
+        (work / f"clip_{name}_truth.json").write_text(json.dumps(record))
 
 
 def bpy_python(arg: str | None) -> str:

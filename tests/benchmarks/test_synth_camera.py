@@ -9,6 +9,7 @@ import numpy as np
 
 from benchmarks.accuracy import aimed
 from benchmarks.synthetic.camera import Camera, frame_subject, intrinsics, look_at, with_room
+from benchmarks.temporal import turned_clip
 
 
 def _cam(pos=(0.0, 1.0, 3.0), target=(0.0, 1.0, 0.0), w=640, h=480, fov=60.0) -> Camera:
@@ -100,3 +101,30 @@ def test_aimed_still_with_room_is_cut_back_around_its_principal_point(tmp_path):
     assert 0 <= v < 480
     seen = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     assert seen[int(round(v)), int(round(u))] > 200
+
+
+def test_a_clip_with_room_is_turned_frame_by_frame(tmp_path):
+    # Three frames with a marker moving down on a picture with room; turned (0, 0) the clip comes back at its
+    # framed size, every frame, with the marker where the cut puts it (160, 120 px up and left).
+    cam = with_room(_cam(), 1.5)
+    frames = []
+    for i in range(3):
+        img = np.full((720, 960, 3), 60, np.uint8)
+        cv2.circle(img, (480, 300 + 40 * i), 8, (255, 255, 255), -1)
+        cv2.imwrite(str(tmp_path / f"f{i}.png"), img)
+        frames.append({"image": f"f{i}.png"})
+    clip = {"id": "c", "fps": 15, "camera": cam.to_json(), "framed_size": [640, 480], "frames": frames}
+    path = turned_clip(clip, tmp_path, tmp_path / "c.mp4", 0.0, 0.0)
+    cap = cv2.VideoCapture(str(path))
+    seen = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        seen.append(frame)
+    cap.release()
+    assert len(seen) == 3 and seen[0].shape == (480, 640, 3)
+    for i, frame in enumerate(seen):
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        assert gray[300 + 40 * i - 120, 480 - 160] > 200
+        assert gray[300 + 40 * i - 120 + 30, 480 - 160] < 120

@@ -277,7 +277,7 @@ def clip_specs() -> dict[str, dict]:
 
 MAIN_CLIPS = ("turnout_sweep", "squat_knees_in", "stance_widen")
 EXTRA_CLIPS = ("turnout_sweep_oblique30", "knee_sway")
-ROOM_CLIPS = ("turnout_sweep", "squat_knees_in")  # rendered again with room (--room)
+ROOM_CLIPS = ("turnout_sweep", "squat_knees_in", "turnout_sweep_oblique30", "knee_sway")  # again with room (--room)
 
 
 def prepare_clips(work: Path, models, idx, fr, rng, names, room: float = 1.0) -> None:

@@ -18,6 +18,7 @@ from analyzer.geometry.camera import (
     Intrinsics,
     camera_aligned,
     estimate_scene,
+    hips_above_axis_deg,
 )
 from analyzer.geometry.metrics import (
     FPPA_MIN_HIP_HEIGHT_RATIO,
@@ -389,3 +390,13 @@ def test_a_person_on_the_optical_axis_keeps_the_models_axes():
     hip = 0.5 * (exact.pixels_xy[Landmark.LEFT_HIP] + exact.pixels_xy[Landmark.RIGHT_HIP])
     intr = Intrinsics(f_px=f, cx=float(hip[0]), cy=float(hip[1]), size_wh=(w, h))  # hips on the axis
     np.testing.assert_allclose(camera_aligned(exact, intr).world_xyz, exact.world_xyz, atol=1e-12)
+
+
+@pytest.mark.parametrize("above_deg", [10.0, -7.0, 0.0])
+def test_how_far_the_hips_sit_above_the_optical_axis(above_deg):
+    # The principal point put f * tan(angle) below the hips' pixel: the hips are that angle above the axis.
+    exact, f = camera_view(body_points(10.0, 20.0))
+    hip = 0.5 * (exact.pixels_xy[Landmark.LEFT_HIP] + exact.pixels_xy[Landmark.RIGHT_HIP])
+    cy = float(hip[1]) + f * math.tan(math.radians(above_deg))
+    intr = Intrinsics(f_px=f, cx=float(hip[0]) + 40.0, cy=cy, size_wh=exact.size_wh)
+    assert hips_above_axis_deg(exact, intr) == pytest.approx(above_deg, abs=1e-9)

@@ -164,6 +164,13 @@ def camera_aligned(pose: PoseFrame, intr: Intrinsics) -> PoseFrame:
     return replace(pose, world_xyz=world, camera_aligned=True)
 
 
+def hips_above_axis_deg(pose: PoseFrame, intr: Intrinsics) -> float:
+    """How far the hip centre sits above the optical axis, as an angle (degrees; negative = below)."""
+    px = pose.pixels_xy
+    hip_y = 0.5 * (px[Landmark.LEFT_HIP, 1] + px[Landmark.RIGHT_HIP, 1])
+    return math.degrees(math.atan2(intr.cy - hip_y, intr.f_px))
+
+
 def rotate_about(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
     """``v`` (a vector, or one per row) rotated by ``deg`` about the unit vector ``axis`` (right-hand rule;
     Rodrigues)."""

@@ -784,7 +784,8 @@ class LiveSession:
             speed = self._speed.update(leg_speed(self._prev_pose, pose), t_s)
         self._prev_pose = pose
         metrics = self.smooth(raw)
-        cues = live_cues(raw, pose, len(det.people), speed)
+        high = hips_above_axis_deg(pose, self._fa.intrinsics(pose.size_wh)) if pose is not None else math.nan
+        cues = live_cues(raw, pose, len(det.people), speed, high)
         if self.mirror:
             rgb = np.ascontiguousarray(rgb[:, ::-1])
             overlay = mirrored(overlay, rgb.shape[1])
@@ -795,8 +796,11 @@ class LiveSession:
         self._estimator.close()
 
 
-def live_cues(raw: StanceMetrics, pose: PoseFrame | None, people: int, speed: float) -> tuple[str, ...]:
-    """Plain-language cues, most important first."""
+def live_cues(
+    raw: StanceMetrics, pose: PoseFrame | None, people: int, speed: float, hips_above_deg: float = math.nan
+) -> tuple[str, ...]:
+    """Plain-language cues, most important first. ``hips_above_deg``: how far the hips sit above the
+    picture's centre (geometry.camera.hips_above_axis_deg); past FRAMED_HIGH_DEG the turnout reads low."""
     if pose is None:
         return ("Step into view: stand 2-3 m from the camera with your whole body visible",)
     cues = []
@@ -809,6 +813,8 @@ def live_cues(raw: StanceMetrics, pose: PoseFrame | None, people: int, speed: fl
         cues.append("Turn around to face the camera")
     if "floor level" in reasons:
         cues.append("Raise the camera or tilt it down so the floor shows")
+    elif hips_above_deg > FRAMED_HIGH_DEG:
+        cues.append("Tilt the camera down so your hips are near the middle of the picture")
     if math.isfinite(speed) and speed > LIVE_MOVING_SPEED:
         cues.append("Stand still")
     if people > 1:

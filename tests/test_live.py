@@ -249,3 +249,20 @@ def test_hip_height_of_pose() -> None:
         size_wh=(640, 480),
     )
     assert math.isnan(hip_height_of(hidden)) and math.isnan(hip_height_of(None))
+
+
+# ----------------------------------------------------------------------------- camera cues
+
+
+def test_live_cue_asks_to_tilt_the_camera_when_the_hips_sit_high_in_the_picture() -> None:
+    from analyzer.pipeline import FRAMED_HIGH_DEG, live_cues
+    from tests.synthetic import body_points, camera_view
+
+    pose, _ = camera_view(body_points(10.0, 10.0))
+    tilt = "Tilt the camera down so your hips are near the middle of the picture"
+    assert tilt in live_cues(frame(0), pose, 1, 0.0, FRAMED_HIGH_DEG + 2.0)
+    assert tilt not in live_cues(frame(0), pose, 1, 0.0, FRAMED_HIGH_DEG - 2.0)
+    assert tilt not in live_cues(frame(0), pose, 1, 0.0)  # not known
+    low = StanceMetrics(t_s=0.0, view=View.FRONTAL, reasons={"turnout_deg.left": "camera near floor level: raise it"})
+    cues = live_cues(low, pose, 1, 0.0, FRAMED_HIGH_DEG + 2.0)
+    assert "Raise the camera or tilt it down so the floor shows" in cues and tilt not in cues  # one camera cue

@@ -71,8 +71,9 @@ SCHEMA_VERSION = 1
 # Rendered stills with the hips 6 deg above the centre read the turnout 0.7-1.7 deg further toe-in than
 # level (bias, field-of-view prior), the rendered clips 5.6 deg MAE instead of 3.0 (README, "Off-centre";
 # geometry.camera.RAY_FOLLOW_UP_DOWN). Measured through the field-of-view prior, the room stills turned 6 deg
-# up read their hips 6.4 (train) / 5.1 (holdout) deg above the centre (median), level 1.2 / 1.7: 4 deg warns
-# 99 / 85 % of the former and 1 / 4 % of the latter.
+# up read their hips 6.2 (train) / 5.1 (holdout) deg above the centre (median), level 1.0 / 1.7: 4 deg warns
+# 58 / 81 % of the former (39 / 10 % more get the camera-low warning, which comes first) and 1 / 2 % of the
+# latter.
 FRAMED_HIGH_DEG = 4.0
 # Standing frames needed before the hips' drop is judged against them (the deep-squat gate of the knee angle).
 MIN_STANDING_FRAMES = 5

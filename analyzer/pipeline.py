@@ -703,11 +703,9 @@ def _content_warnings(
         out.append(
             {"code": "camera_low", "message": "The camera is near floor level: turnout and width need it at about hip height, looking down on the feet."}
         )
-    elif with_pose:
-        pose = with_pose[0].pose
-        assert pose is not None
-        intr = Intrinsics.from_fov(pose.size_wh, options.hfov_deg)
-        high = float(np.median([hips_above_axis_deg(r.pose, intr) for r in with_pose if r.pose is not None]))
+    elif poses := [r.pose for r in with_pose if r.pose is not None]:
+        intr = Intrinsics.from_fov(poses[0].size_wh, options.hfov_deg)
+        high = float(np.median([hips_above_axis_deg(p, intr) for p in poses]))
         if high > FRAMED_HIGH_DEG:
             out.append(
                 {

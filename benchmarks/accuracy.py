@@ -69,10 +69,16 @@ def camera_turn(pan_deg: float, tilt_deg: float) -> np.ndarray:
     return rot_x(tilt_deg) @ rot_y(pan_deg)
 
 
+def aim_note(aim: tuple[float, float]) -> str:
+    """How a results table names the --aim turn ("" for none)."""
+    return f"; each camera turned {aim[0]:+g} deg across and {aim[1]:+g} deg up (--aim)" if aim != (0.0, 0.0) else ""
+
+
 def turned_picture(
-    bgr: np.ndarray, k: np.ndarray, framed_size: tuple[int, int] | None, pan_deg: float, tilt_deg: float
+    bgr: np.ndarray, k: np.ndarray, framed_size: tuple[int, int] | None, turn: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The picture a camera with intrinsics ``k`` sees when turned by (pan, tilt), and its new intrinsics.
+    """The picture a camera with intrinsics ``k`` sees when turned by ``turn`` (camera_turn), and its new
+    intrinsics.
 
     A picture rendered with room around it (``framed_size``, generate --room) is cut back to that size
     around the principal point after the turn, so what comes into view is the rendered scene; otherwise the
@@ -81,7 +87,6 @@ def turned_picture(
     fw, fh = framed_size or (w, h)
     x0, y0 = (w - fw) // 2, (h - fh) // 2
     cut = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
-    turn = camera_turn(pan_deg, tilt_deg)
     image = cv2.warpPerspective(bgr, cut @ k @ turn @ np.linalg.inv(k), (fw, fh), flags=cv2.INTER_LINEAR,
                                 borderValue=(128, 128, 128))
     return image, cut @ k
@@ -92,13 +97,13 @@ def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, 
     ``out_dir`` (PNG), and the still's record with the turned camera (the truth in the body's frame does not
     change)."""
     k = np.asarray(still["camera"]["K"], dtype=float)
+    turn = camera_turn(pan_deg, tilt_deg)
     bgr = cv2.imread(str(data_dir / still["image"]), cv2.IMREAD_COLOR)
-    image, k2 = turned_picture(bgr, k, still.get("framed_size"), pan_deg, tilt_deg)
+    image, k2 = turned_picture(bgr, k, still.get("framed_size"), turn)
     path = out_dir / f"{still['id']}.png"
     cv2.imwrite(str(path), image)
     s = copy.deepcopy(still)
     cam = s["camera"]
-    turn = camera_turn(pan_deg, tilt_deg)
     cam["R_world_to_cam"] = (turn @ np.asarray(still["camera"]["R_world_to_cam"], dtype=float)).tolist()
     cam["K"] = k2.tolist()
     cam["cx"], cam["cy"] = float(k2[0, 2]), float(k2[1, 2])
@@ -178,7 +183,7 @@ def table(
     set_name: str = "",
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
-    turned = f"; each camera turned {aim[0]:+g} deg across and {aim[1]:+g} deg up (--aim)" if aim != (0.0, 0.0) else ""
+    turned = aim_note(aim)
     fov = "the true field of view given (--true-fov)" if true_fov else "field-of-view prior"
     lines = [
         f"Synthetic stills{f' of `{set_name}`' if set_name else ''}, split `{split}` ({n} images; {model} model, {reading}, no user calibration, {fov}"

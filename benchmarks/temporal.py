@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from analyzer.pipeline import Analysis, AnalysisOptions, analyze_video
-from benchmarks.accuracy import turned_picture
+from benchmarks.accuracy import aim_note, camera_turn, turned_picture
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -67,9 +67,10 @@ def lag_frames(measured: np.ndarray, truth: np.ndarray) -> int | None:
 def turned_clip(clip: dict[str, Any], data_dir: Path, out: Path, pan_deg: float, tilt_deg: float) -> Path:
     """The clip as its camera, turned by (pan, tilt), would have seen it, written to ``out`` (mp4)."""
     k = np.asarray(clip["camera"]["K"], dtype=float)
+    turn = camera_turn(pan_deg, tilt_deg)
     writer = None
     for f in clip["frames"]:
-        image, _ = turned_picture(cv2.imread(str(data_dir / f["image"])), k, clip.get("framed_size"), pan_deg, tilt_deg)
+        image, _ = turned_picture(cv2.imread(str(data_dir / f["image"])), k, clip.get("framed_size"), turn)
         if writer is None:
             writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), clip["fps"], image.shape[1::-1])
         writer.write(image)
@@ -139,7 +140,7 @@ def main() -> None:
                     help="turn each clip's camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
     args = ap.parse_args()
     aim = (float(args.aim[0]), float(args.aim[1]))
-    turned = f"; each camera turned {aim[0]:+g} deg across and {aim[1]:+g} deg up (--aim)" if aim != (0.0, 0.0) else ""
+    turned = aim_note(aim)
     source = "" if args.truth == DEFAULT_TRUTH else f" of `{args.truth}`"
     truth = json.loads(args.truth.read_text())
     lines = [

@@ -189,6 +189,12 @@ def _job(work: Path, name: str, p: B.Posed, cam: C.Camera, pal: dict, idx, fr, o
     return {"verts": f"verts/{name}.npz", "out": out_rel, "camera": cam.to_json(), "palette": pal}
 
 
+def framed_size(width: int, height: int, room: float) -> list[int]:
+    """The picture the benchmark cuts a render with ``room`` back to: the framed size plus half the extra
+    room (the other half is for turning the camera), even sizes."""
+    return [2 * round(width * (1 + room) / 4), 2 * round(height * (1 + room) / 4)]
+
+
 def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = False, tag: str = "",
             room: float = 1.0) -> None:
     """Poses, cameras, truth and render jobs for stills ``first`` .. ``first + n_stills - 1`` (and, for the
@@ -236,8 +242,8 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
         records.append({"id": sid, "image": f"stills/{sid}.jpg", "split": pl["split"],
                         "body_type": pl["body_type"], "category": pl["category"], "pose_spec": _r(spec_json(spec)),
                         "camera": _r(cam.to_json(), 6), "truth": truth_record(p, cam)})
-        if room != 1.0:  # the benchmark's picture: half the extra room, the other half is for turning
-            records[-1]["framed_size"] = [2 * round(W * (1 + room) / 4), 2 * round(H * (1 + room) / 4)]
+        if room != 1.0:
+            records[-1]["framed_size"] = framed_size(W, H, room)
     S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
     (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
     if room != 1.0:
@@ -305,7 +311,7 @@ def prepare_clips(work: Path, models, idx, fr, rng, names, room: float = 1.0) ->
         record = {"id": name, "body_type": cs["body_type"], "fps": CLIP_FPS, "camera": _r(cam.to_json(), 6),
                   "frames": frames}
         if room != 1.0:
-            record["framed_size"] = [2 * round(W * (1 + room) / 4), 2 * round(H * (1 + room) / 4)]
+            record["framed_size"] = framed_size(W, H, room)
         (work / f"clip_{name}_truth.json").write_text(json.dumps(record))
 
 

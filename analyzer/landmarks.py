@@ -244,16 +244,20 @@ def flip_mean(p: PoseFrame, mirrored: PoseFrame) -> PoseFrame:
 class PoseDetection:
     """What the pose adapter saw in one frame: every person, and which one is followed.
 
-    ``main`` is an index into ``people`` (None when nobody was found).
+    ``main`` is an index into ``people`` (None when nobody was found). ``mask``: the followed person's
+    segmentation mask when it was asked for, (H, W) float32, the person's probability per pixel of the frame.
     """
 
     people: tuple[PoseFrame, ...] = field(default_factory=tuple)
     main: int | None = None
     t_s: float = 0.0
+    mask: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.main is not None and not 0 <= self.main < len(self.people):
             raise ValueError(f"PoseDetection.main={self.main} out of range for {len(self.people)} people")
+        if self.mask is not None and (self.main is None or self.mask.shape != self.people[self.main].size_wh[::-1]):
+            raise ValueError("PoseDetection.mask must be (H, W) of the followed person's frame")
 
     @property
     def pose(self) -> PoseFrame | None:

@@ -43,6 +43,7 @@ from analyzer.geometry.metrics import (
     measure,
     stature_units,
 )
+from analyzer.geometry.silhouette import outline_turnout_deg
 from analyzer.landmarks import Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sinks import H264Writer, OrderedWorker
@@ -95,6 +96,8 @@ class AnalysisOptions:
     3.0 / 2.5 deg, 30 deg oblique 7.7 / 5.0 -> 4.4 / 3.5), for a third of the speed (720p with the
     video: 30 instead of 45 fps on 2 cores).
     Live streams always read once (latency).
+    silhouette: for photos, also fit each foot to the person's outline and average that turnout in
+    (analyzer.geometry.silhouette; MetricsConfig.silhouette_share). Videos never do (too slow per frame).
     """
 
     model: str = "full"
@@ -104,6 +107,7 @@ class AnalysisOptions:
     max_long_side: int = 1280
     annotate: bool = True
     flip_average: bool = True
+    silhouette: bool = True
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "heavy"):
@@ -250,8 +254,9 @@ class FrameAnalyzer:
             return None
         return rise / ref if math.isfinite(rise) else None
 
-    def step(self, pose: PoseFrame | None, t_s: float) -> tuple[StanceMetrics, Overlay, np.ndarray]:
-        """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown)."""
+    def step(self, pose: PoseFrame | None, t_s: float, mask: np.ndarray | None = None) -> tuple[StanceMetrics, Overlay, np.ndarray]:
+        """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown).
+        ``mask``: the person's segmentation mask (PoseDetection.mask), for the feet's outline fit."""
         no_heels = np.full((2, 3), np.nan)
         if pose is None:
             return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {}), no_heels
@@ -262,7 +267,10 @@ class FrameAnalyzer:
         if scene is None:
             return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
         geom = floor_geometry(pose, scene, self.config)
-        measured = measure(pose, scene, self.config, self.metres_per_unit(pose), geom, self.hip_height_ratio(pose))
+        outline = None
+        if mask is not None and self.options.silhouette and self.config.silhouette_share > 0:
+            outline = outline_turnout_deg(mask, pose, scene, geom)
+        measured = measure(pose, scene, self.config, self.metres_per_unit(pose), geom, self.hip_height_ratio(pose), outline)
         metrics = self.planted.update(measured, pose, self.floor.standing)
         heels = np.stack([geom.feet[side]["heel"] if not geom.foot_reason[side] else no_heels[0] for side in Side])
         return metrics, Overlay(pose, foot_overlays(scene, geom, metrics)), heels
@@ -461,7 +469,7 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
             est.close()
     fa = FrameAnalyzer(opts)
     pose = fa.camera_pose(det.pose)
-    raw, overlay, _ = fa.step(pose, 0.0)
+    raw, overlay, _ = fa.step(pose, 0.0, det.mask)
     flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
     record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan)
     summary = build_summary(info, [record], opts, [])

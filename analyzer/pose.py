@@ -185,6 +185,10 @@ class PoseEstimator:
     It costs a second model run per frame: about 30 instead of 45 fps for a 720p video with two cores
     (python -m benchmarks.speed, with and without --no-flip). Off unless asked; file analysis asks for
     it (AnalysisOptions.flip_average), the live camera does not.
+
+    ``masks``: in IMAGE mode the followed person's segmentation mask comes with the landmarks
+    (``PoseDetection.mask``; the feet's outline, see analyzer.geometry.silhouette). On by default for
+    stills; never in VIDEO mode, where the outline's fit (about 0.8 s a frame) would be too slow.
     """
 
     def __init__(
@@ -196,6 +200,7 @@ class PoseEstimator:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         flip_average: bool = False,
+        masks: bool | None = None,
     ) -> None:
         if mode not in ("video", "image"):
             raise ValueError("mode must be 'video' or 'image'")
@@ -206,8 +211,10 @@ class PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
+        # The person mask (PoseDetection.mask) is read for stills only: see the docstring.
+        self.masks = mode == "image" and (masks is None or masks)
 
-        def create(running_mode: str, people: int) -> Any:
+        def create(running_mode: str, people: int, segment: bool = False) -> Any:
             running = vision.RunningMode.VIDEO if running_mode == "video" else vision.RunningMode.IMAGE
             options = vision.PoseLandmarkerOptions(
                 base_options=BaseOptions(model_asset_path=str(path)),
@@ -216,6 +223,7 @@ class PoseEstimator:
                 min_pose_detection_confidence=min_detection_confidence,
                 min_pose_presence_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
+                output_segmentation_masks=segment,
             )
             try:
                 return vision.PoseLandmarker.create_from_options(options)
@@ -236,7 +244,7 @@ class PoseEstimator:
             self._crowd = create("video", num_poses)
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance-crowd")
         else:
-            self._landmarker = create(mode, num_poses)
+            self._landmarker = create(mode, num_poses, segment=self.masks)
         self.flip_average = flip_average
         self._flip: Any = None
         self._flip_pool: ThreadPoolExecutor | None = None
@@ -276,7 +284,10 @@ class PoseEstimator:
                 twin = _same_person(people[main], _pose_frames(seen, t_s, (w, h)))
                 if twin is not None:
                     people[main] = flip_mean(people[main], twin)
-        return PoseDetection(people=tuple(people), main=main, t_s=t_s)
+        mask = None
+        if self.masks and main is not None and len(result.segmentation_masks or []) > main:
+            mask = _mask_array(result.segmentation_masks[main], (w, h))
+        return PoseDetection(people=tuple(people), main=main, t_s=t_s, mask=mask)
 
     def _image(self, rgb: np.ndarray) -> Any:
         """The model's input image for an RGB array (H, W, 3) uint8."""
@@ -351,6 +362,15 @@ def _pose_frames(result: Any, t_s: float, size_wh: tuple[int, int]) -> list[Pose
         _to_pose_frame(img, world, t_s, size_wh)
         for img, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
     ]
+
+
+def _mask_array(image: Any, size_wh: tuple[int, int]) -> np.ndarray | None:
+    """A MediaPipe segmentation mask as an (H, W) float32 copy (person probability 0..1), or None when it
+    does not have the frame's size."""
+    arr = np.array(image.numpy_view(), dtype=np.float32)
+    if arr.ndim == 3:
+        arr = arr[..., 0]
+    return arr if arr.shape == (size_wh[1], size_wh[0]) else None
 
 
 def _to_pose_frame(img_lms: list, world_lms: list, t_s: float, size_wh: tuple[int, int]) -> PoseFrame:

@@ -1,6 +1,6 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
-    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip]
+    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--no-silhouette]
                                   [--aim PAN TILT] [--true-fov] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
@@ -122,11 +122,12 @@ def score_stills(
     flip: bool = True,
     aim: tuple[float, float] = (0.0, 0.0),
     true_fov: bool = False,
+    silhouette: bool = True,
 ) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps.
     ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered.
     ``true_fov``: give the analyzer each camera's true field of view (as a user who knows their lens
-    would) instead of its prior."""
+    would) instead of its prior. ``silhouette``: False leaves the feet's outline fit out (landmarks only)."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
     est = PoseEstimator(model, "image", flip_average=flip)
@@ -140,7 +141,7 @@ def score_stills(
             height_cm = round(100.0 * s["truth"]["body_height_m"], 1)
             hfov = 2.0 * math.degrees(math.atan(s["camera"]["image_size"][0] / 2.0 / s["camera"]["K"][0][0]))
             opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm,
-                                   hfov_deg=hfov if true_fov else None)
+                                   hfov_deg=hfov if true_fov else None, silhouette=silhouette)
             try:
                 m = analyze_image(image, opts, estimator=est).records[0].raw
             except StanceError:
@@ -181,8 +182,11 @@ def table(
     aim: tuple[float, float] = (0.0, 0.0),
     true_fov: bool = False,
     set_name: str = "",
+    silhouette: bool = True,
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
+    if not silhouette:
+        reading += ", landmarks only (--no-silhouette)"
     turned = aim_note(aim)
     fov = "the true field of view given (--true-fov)" if true_fov else "field-of-view prior"
     lines = [
@@ -233,6 +237,8 @@ def main() -> None:
     ap.add_argument("--no-flip", dest="flip", action="store_false", help="one reading per image (as videos are read)")
     ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
                     help="turn each camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
+    ap.add_argument("--no-silhouette", dest="silhouette", action="store_false",
+                    help="turnout from the landmarks only, without the feet's outline fit")
     ap.add_argument("--true-fov", action="store_true", help="give the analyzer each camera's true field of view")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
@@ -240,10 +246,11 @@ def main() -> None:
     if not args.truth.is_file():
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
-    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim, args.true_fov)
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim, args.true_fov, args.silhouette)
     n = len(errors["all"]["stance_width_ratio"])
     rel = args.truth.resolve().relative_to(HERE.parent) if args.truth.resolve().is_relative_to(HERE.parent) else args.truth
-    text = table(errors, args.split, n, args.model, args.flip, aim, args.true_fov, "" if args.truth == DEFAULT_TRUTH else str(rel))
+    text = table(errors, args.split, n, args.model, args.flip, aim, args.true_fov,
+                 "" if args.truth == DEFAULT_TRUTH else str(rel), args.silhouette)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

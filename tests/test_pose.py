@@ -91,3 +91,30 @@ def test_stream_results_do_not_depend_on_thread_timing(clip):
         assert (xa is None) == (xb is None)
         if xa is not None:
             assert np.array_equal(xa, xb)
+
+
+def test_a_still_comes_with_the_persons_mask_and_a_video_frame_without(model_dir):
+    # The person mask feeds the feet's outline fit (analyzer.geometry.silhouette): for stills only.
+    import cv2
+
+    from analyzer.landmarks import LEG, Side
+    from analyzer.pose import PoseEstimator
+
+    bgr = cv2.imread("samples/synthetic/laptop_toeout.jpg")
+    assert bgr is not None, "samples/synthetic/laptop_toeout.jpg is missing"
+    rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+    with PoseEstimator("full", "image", flip_average=True) as est:
+        det = est.detect(rgb)
+    assert det.pose is not None and det.mask is not None
+    assert det.mask.shape == rgb.shape[:2] and det.mask.dtype == np.float32
+    assert det.mask.min() >= 0.0 and det.mask.max() <= 1.0
+    px = det.pose.pixels_xy
+    for side in Side:  # the person's heels and ankles are in the mask; the picture's corners are not
+        for lm in (LEG[side].heel, LEG[side].ankle):
+            x, y = np.round(px[lm]).astype(int)
+            assert det.mask[y - 1 : y + 2, x - 1 : x + 2].max() > 0.5
+    assert det.mask[:5, :5].max() < 0.5 and det.mask[-5:, -5:].max() < 0.5
+    with PoseEstimator("full", "image", masks=False) as est:
+        assert est.detect(rgb).mask is None
+    with PoseEstimator("full", "video") as est:
+        assert est.detect(rgb, 0.0).mask is None

@@ -1,0 +1,125 @@
+"""The feet's outline fit (analyzer.geometry.silhouette) on exact skeletons and masks drawn from its own
+shoe model, so the right answer is known; how well the model fits real outlines is the benchmark's job
+(python -m benchmarks.accuracy, with and without --no-silhouette)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from analyzer.geometry.camera import Intrinsics, estimate_scene
+from analyzer.geometry.metrics import floor_geometry, hip_width_units, measure, turnout_deg
+from analyzer.geometry.silhouette import (
+    MAX_TURN_FROM_START_DEG,
+    MIN_OVERLAP,
+    FootStart,
+    convex_hull,
+    fill_convex,
+    fit_feet,
+    outline_turnout_deg,
+    shin_points,
+    shoe_points,
+)
+from analyzer.landmarks import LEG, PoseDetection, Side
+from tests.synthetic import body_points, camera_view
+from tests.test_geometry import EXACT
+
+
+def test_the_convex_hull_drops_inner_points_and_the_cover_adds_up_to_the_area():
+    square = np.array([[2.0, 2.0], [6.0, 2.0], [6.0, 6.0], [2.0, 6.0], [4.0, 4.0], [3.0, 5.0]])
+    hull = convex_hull(square)
+    assert len(hull) == 4 and {tuple(p) for p in hull} == {(2.0, 2.0), (6.0, 2.0), (6.0, 6.0), (2.0, 6.0)}
+    img = fill_convex(hull, (10, 10))
+    # a square on pixel borders covers its 4 x 4 pixels wholly and nothing else
+    assert img.sum() == pytest.approx(16.0) and (img[2:6, 2:6] == 1.0).all()
+    # the triangle x + y <= 4 (area 8): pixels whose centre lies on the diagonal are half covered
+    # ((col + 0.5) + (row + 0.5) = 4), those inside it wholly, so rows of 3.5, 2.5, 1.5 and 0.5
+    tri = fill_convex(convex_hull(np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])), (6, 6))
+    assert tri.sum() == pytest.approx(8.0) and [float(r.sum()) for r in tri[:4]] == pytest.approx([3.5, 2.5, 1.5, 0.5])
+    # a square moved by a tenth of a pixel moves its cover by a tenth of a pixel (the fit feels sub-pixel turns)
+    moved = fill_convex(hull + np.array([0.1, 0.0]), (10, 10))
+    assert moved[3, 1] == pytest.approx(0.0) and moved[3, 2] == pytest.approx(0.9) and moved[3, 6] == pytest.approx(0.1)
+    # maxed into an existing image, clipped at its edges
+    out = np.zeros((5, 5), dtype=np.float32)
+    fill_convex(convex_hull(np.array([[-3.0, -3.0], [2.0, -3.0], [2.0, 2.0], [-3.0, 2.0]])), (5, 5), out)
+    assert out.sum() == pytest.approx(4.0) and (out[:2, :2] == 1.0).all()
+
+
+def _scene_and_pose(turnouts=(20.0, 5.0), **cam):
+    pose, f = camera_view(body_points(*turnouts), **cam)
+    intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+    scene = estimate_scene(pose, intr)
+    assert scene is not None
+    return pose, scene
+
+
+def _drawn_mask(pose, scene, geom, turnouts, length, radius):
+    """A person mask holding exactly the shoe model's two feet and shins at the given turnouts."""
+    w, h = pose.size_wh
+    mask = np.zeros((h, w), dtype=np.float32)
+    for side, turn in zip(Side, turnouts, strict=True):
+        a = math.radians(turn)
+        along = math.cos(a) * geom.forward + side.sign * math.sin(a) * geom.left
+        shin = geom.lifted[LEG[side].knee] - geom.lifted[LEG[side].ankle]
+        shin = shin / np.linalg.norm(shin)
+        heel = geom.feet[side]["heel"]
+        for pts in (shoe_points(heel, along, scene.up, length), shin_points(heel, along, scene.up, length, shin, radius)):
+            fill_convex(convex_hull(scene.project(pts)), (h, w), mask)
+    return mask
+
+
+@pytest.mark.parametrize(("height_m", "yaw_deg"), [(0.9, 0.0), (1.4, 0.0), (1.2, 30.0)])
+def test_the_fit_finds_feet_drawn_at_known_turnouts_from_a_start_that_is_off(height_m, yaw_deg):
+    # Laptop, tripod and 30 deg oblique cameras. The mask is the model's own outline at 20 / 5 deg; the
+    # search starts 8 deg off on each foot (one too far out, one too far in) and 2 cm off at the heel.
+    truth = (20.0, 5.0)
+    pose, scene = _scene_and_pose(truth, height_m=height_m, yaw_deg=yaw_deg)
+    geom = floor_geometry(pose, scene, EXACT)
+    hip_w = hip_width_units(pose)
+    mask = _drawn_mask(pose, scene, geom, truth, 1.2 * hip_w, 0.17)
+    starts = {}
+    for side, off in ((Side.LEFT, 8.0), (Side.RIGHT, -8.0)):
+        heel, toe = geom.feet[side]["heel"], geom.feet[side]["toe"]
+        assert turnout_deg(heel, toe, geom.left, geom.forward, side) == pytest.approx(truth[side is Side.RIGHT], abs=0.5)
+        shin = geom.lifted[LEG[side].knee] - geom.lifted[LEG[side].ankle]
+        starts[side] = FootStart(heel + 0.02 * geom.forward, truth[side is Side.RIGHT] + off, shin / np.linalg.norm(shin))
+    fit = fit_feet(mask, pose, scene, starts, geom.left, geom.forward, hip_w)
+    assert fit is not None and fit.overlap > 0.9
+    assert fit.turnout_deg[Side.LEFT] == pytest.approx(truth[0], abs=1.5)
+    assert fit.turnout_deg[Side.RIGHT] == pytest.approx(truth[1], abs=1.5)
+    # the heel came back to where it was drawn (within a search step or two)
+    assert float(np.linalg.norm(fit.heel[Side.LEFT] - geom.feet[Side.LEFT]["heel"])) < 0.015
+
+
+def test_a_mask_without_feet_or_of_another_size_gives_no_reading():
+    pose, scene = _scene_and_pose()
+    geom = floor_geometry(pose, scene, EXACT)
+    w, h = pose.size_wh
+    assert outline_turnout_deg(np.zeros((h, w), np.float32), pose, scene, geom) is None
+    assert outline_turnout_deg(np.ones((h // 2, w), np.float32), pose, scene, geom) is None
+    # a mask that is all person around the feet: the best cover turns the feet sideways, past
+    # MAX_TURN_FROM_START_DEG from the landmarks' reading, so no reading
+    assert outline_turnout_deg(np.ones((h, w), np.float32), pose, scene, geom) is None
+    assert 0.0 < MIN_OVERLAP < 1.0 and 0.0 < MAX_TURN_FROM_START_DEG < 45.0
+
+
+def test_the_outline_reading_is_averaged_into_the_reported_turnout():
+    pose, scene = _scene_and_pose((20.0, 5.0))
+    alone = measure(pose, scene, EXACT)
+    share = EXACT.silhouette_share
+    both = measure(pose, scene, EXACT, outline_turnout_deg={Side.LEFT: 30.0, Side.RIGHT: math.nan})
+    assert both.left.turnout_deg == pytest.approx((1 - share) * alone.left.turnout_deg + share * 30.0)
+    assert both.right.turnout_deg == pytest.approx(alone.right.turnout_deg)  # no outline reading: landmarks only
+    assert 0.0 < share < 1.0
+
+
+def test_a_detection_mask_must_match_the_followed_persons_frame():
+    pose, _ = _scene_and_pose()
+    w, h = pose.size_wh
+    PoseDetection(people=(pose,), main=0, mask=np.zeros((h, w), np.float32))
+    with pytest.raises(ValueError, match="mask"):
+        PoseDetection(people=(pose,), main=0, mask=np.zeros((w, h), np.float32))
+    with pytest.raises(ValueError, match="mask"):
+        PoseDetection(people=(), main=None, mask=np.zeros((h, w), np.float32))

@@ -90,6 +90,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             max_long_side=args.max_side,
             annotate=not args.no_video,
             flip_average=args.flip,
+            silhouette=args.outline,
         )
     except ValueError as exc:
         raise StanceError(str(exc)) from exc
@@ -129,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="flip",
         action="store_false",
         help="read each frame once instead of also reading its mirror image (about 1.5x faster on videos, less accurate)",
+    )
+    a.add_argument(
+        "--outline",
+        action="store_true",
+        help="photos: also fit the feet's outline and average its turnout in (opt-in; see README)",
     )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)

@@ -1,6 +1,6 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
-    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--no-silhouette]
+    python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--outline]
                                   [--aim PAN TILT] [--true-fov] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
@@ -122,12 +122,12 @@ def score_stills(
     flip: bool = True,
     aim: tuple[float, float] = (0.0, 0.0),
     true_fov: bool = False,
-    silhouette: bool = True,
+    silhouette: bool = False,
 ) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps.
     ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered.
     ``true_fov``: give the analyzer each camera's true field of view (as a user who knows their lens
-    would) instead of its prior. ``silhouette``: False leaves the feet's outline fit out (landmarks only)."""
+    would) instead of its prior. ``silhouette``: True adds the feet's outline fit (AnalysisOptions.silhouette)."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
     est = PoseEstimator(model, "image", flip_average=flip)
@@ -182,11 +182,11 @@ def table(
     aim: tuple[float, float] = (0.0, 0.0),
     true_fov: bool = False,
     set_name: str = "",
-    silhouette: bool = True,
+    silhouette: bool = False,
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
-    if not silhouette:
-        reading += ", landmarks only (--no-silhouette)"
+    if silhouette:
+        reading += ", with the feet's outline fit (--outline)"
     turned = aim_note(aim)
     fov = "the true field of view given (--true-fov)" if true_fov else "field-of-view prior"
     lines = [
@@ -237,8 +237,8 @@ def main() -> None:
     ap.add_argument("--no-flip", dest="flip", action="store_false", help="one reading per image (as videos are read)")
     ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
                     help="turn each camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
-    ap.add_argument("--no-silhouette", dest="silhouette", action="store_false",
-                    help="turnout from the landmarks only, without the feet's outline fit")
+    ap.add_argument("--outline", dest="silhouette", action="store_true",
+                    help="photos' turnout also from the feet's outline fit (AnalysisOptions.silhouette)")
     ap.add_argument("--true-fov", action="store_true", help="give the analyzer each camera's true field of view")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()

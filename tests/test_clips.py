@@ -167,6 +167,26 @@ def test_photo_analysis(tmp_path, clip, capsys):
     assert img is not None and np.abs(img.astype(int) - frame.astype(int)).mean() > 0.5  # overlay drawn
 
 
+def test_photos_of_nearly_parallel_feet_read_a_small_turnout(tmp_path, clip):
+    # Frames at a quarter, half and three quarters of the standing clip, each read as a photo with the
+    # feet's outline fit (AnalysisOptions.silhouette). The landmarks alone read 4-9 deg here. On the middle frame the outline
+    # fit alone read 27-28 deg (the camera's lens is narrower than the field-of-view prior), and the
+    # average then 14 deg: past MetricsConfig.silhouette_max_disagreement_deg the landmarks stand.
+    import cv2
+
+    from analyzer.pipeline import analyze_image
+
+    with av.open(str(clip("standing/frontal_parallel_feet.mp4"))) as c:
+        frames = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+    readings = []
+    for i in (len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4):
+        path = tmp_path / f"frame{i}.jpg"
+        cv2.imwrite(str(path), frames[i], [cv2.IMWRITE_JPEG_QUALITY, 95])
+        m = analyze_image(path, AnalysisOptions(annotate=False, silhouette=True)).records[0].raw
+        readings += [m.left.turnout_deg, m.right.turnout_deg]
+    assert all(-5.0 <= t <= 12.0 for t in readings), readings
+
+
 def test_walking_toward_the_camera_gives_steps(clip):
     # The lab subject walks toward the camera, turns and walks away: a walk with footprints of both feet,
     # not squats (only one knee bends at a time).

@@ -105,13 +105,18 @@ def test_a_mask_without_feet_or_of_another_size_gives_no_reading():
     assert 0.0 < MIN_OVERLAP < 1.0 and 0.0 < MAX_TURN_FROM_START_DEG < 45.0
 
 
-def test_the_outline_reading_is_averaged_into_the_reported_turnout():
+def test_the_outline_reading_is_averaged_into_the_reported_turnout_unless_the_two_disagree_too_much():
     pose, scene = _scene_and_pose((20.0, 5.0))
     alone = measure(pose, scene, EXACT)
-    share = EXACT.silhouette_share
-    both = measure(pose, scene, EXACT, outline_turnout_deg={Side.LEFT: 30.0, Side.RIGHT: math.nan})
-    assert both.left.turnout_deg == pytest.approx((1 - share) * alone.left.turnout_deg + share * 30.0)
+    share, gap = EXACT.silhouette_share, EXACT.silhouette_max_disagreement_deg
+    assert alone.left.turnout_deg == pytest.approx(20.0, abs=0.5)
+    near = alone.left.turnout_deg + gap - 1.0
+    both = measure(pose, scene, EXACT, outline_turnout_deg={Side.LEFT: near, Side.RIGHT: math.nan})
+    assert both.left.turnout_deg == pytest.approx((1 - share) * alone.left.turnout_deg + share * near)
     assert both.right.turnout_deg == pytest.approx(alone.right.turnout_deg)  # no outline reading: landmarks only
+    far = measure(pose, scene, EXACT, outline_turnout_deg={Side.LEFT: alone.left.turnout_deg + gap + 1.0, Side.RIGHT: -30.0})
+    assert far.left.turnout_deg == pytest.approx(alone.left.turnout_deg)  # a failed fit: the landmarks stand
+    assert far.right.turnout_deg == pytest.approx(alone.right.turnout_deg)
     assert 0.0 < share < 1.0
 
 

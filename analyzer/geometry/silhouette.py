@@ -16,7 +16,8 @@ On the synthetic TRAIN stills this reading alone is a little worse than the land
 3.75 deg with their corrections), but its errors are only partly shared with theirs, so the two are
 averaged (MetricsConfig.silhouette_share: 3.73 -> 3.21 deg on TRAIN). It has little of the landmarks'
 bias in turned views (45 deg oblique: -1.2 against -6.4 before their turn correction), and a bias of its
-own from the front (+3 deg). Fitting it costs about 1 s per photo, so videos do not use it.
+own from the front (+3 deg). Fitting it costs about 1 s per photo, so videos do not use it. Photos use
+it when asked (AnalysisOptions.silhouette, ``analyzer analyze --outline``).
 
 Pure numpy (the polygons are filled from their edges' signed distances); coordinates are the camera frame of
 :class:`analyzer.geometry.camera.Scene`, pixels are the frame's.
@@ -81,11 +82,14 @@ class FootStart:
 @dataclass(frozen=True)
 class SilhouetteFit:
     """The fitted feet: turnout (deg, + = toe-out, same body axes as the landmarks'), heel on the floor
-    (camera frame), and the overlap reached (0..1, both feet together)."""
+    (camera frame), the overlap reached (0..1, both feet together), the feet's length and the shins'
+    radius (scene units)."""
 
     turnout_deg: dict[Side, float]
     heel: dict[Side, np.ndarray]
     overlap: float
+    foot_length: float = math.nan
+    shin_radius: float = math.nan
 
 
 def convex_hull(points: np.ndarray) -> np.ndarray:
@@ -140,9 +144,11 @@ def fill_convex(hull: np.ndarray, shape_hw: tuple[int, int], out: np.ndarray | N
 
 def nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, steps: np.ndarray, max_evals: int, tol: float = 1e-6) -> np.ndarray:
     """The minimum of ``f`` near ``x0`` by the Nelder-Mead simplex (the standard reflection, expansion,
-    contraction and shrink: 1, 2, 0.5, 0.5), starting from ``x0`` and ``x0`` + each of ``steps``; stops
+    contraction and shrink: 1, 2, 0.5, 0.5), starting from ``x0`` and ``x0`` + each non-zero one of ``steps`` (a zero step holds
+    that component); stops
     after ``max_evals`` calls or when the simplex's values differ by under ``tol``."""
-    pts = [np.asarray(x0, dtype=float)] + [x0 + np.eye(len(x0))[i] * steps[i] for i in range(len(x0))]
+    free = [i for i in range(len(x0)) if steps[i] != 0]
+    pts = [np.asarray(x0, dtype=float)] + [x0 + np.eye(len(x0))[i] * steps[i] for i in free]
     vals = [f(p) for p in pts]
     evals = len(pts)
     while evals < max_evals:
@@ -251,7 +257,9 @@ def fit_feet(
     """Fit both feet to the person mask (``mask``: (H, W) person probability 0..1, the frame's size).
 
     ``starts`` holds both feet's landmark readings (see :class:`FootStart`), ``left``/``forward`` the
-    body's floor axes and ``hip_width`` the model's hip width (scene units), which sets the foot's size.
+    body's floor axes and ``hip_width`` the model's hip width (scene units), which sets the foot's size
+    range (the size is fitted: tied to the landmarks' own heel-to-toe length the reading was worse,
+    5.1-5.6 deg alone on TRAIN against 4.4).
     Each foot's heel moves on the floor and the foot turns about it: first foot by foot on a coarse grid
     (the other foot as placed), then both feet and the size together (Nelder-Mead). None when the window
     holds too little of the person, a foot leaves the camera's view, or a turn ends at the edge of
@@ -330,7 +338,7 @@ def fit_feet(
     edge = max(abs(turn[s] - starts[s].turnout_deg) for s in Side) > MAX_TURN_FROM_START_DEG - 1.0
     if overlap < 0 or edge:
         return None
-    return SilhouetteFit(turnout_deg=dict(turn), heel=dict(heel), overlap=overlap)
+    return SilhouetteFit(dict(turn), dict(heel), overlap, k * hip_width, radius * k * hip_width)
 
 
 def outline_turnout_deg(

@@ -111,6 +111,25 @@ def test_facing_angle_and_view_classes_on_held_out_cameras(holdout):
     assert int(np.isfinite(e["all"]["knee_fppa_deg"]).sum()) >= fppa_legs
 
 
+# Photos with the feet's outline fit (AnalysisOptions.silhouette, opt-in; geometry.silhouette), same 84
+# holdout stills, flip-averaged, reached on 2026-11-21: turnout 3.71 -> 3.07 deg (laptop 3.17 -> 2.26,
+# tripod 1.88 -> 1.68, laptop+tripod 2.02; 30 deg oblique 2.88 -> 2.38, 45 deg 5.45 -> 4.66, low phone
+# 5.27 -> 3.86), 148 feet; asymmetric pairs read in the wrong order 1 -> 2 of 20 (s0155, 20 deg oblique:
+# true 12.4 / 26.3, landmarks 14.0 / 16.0, outline 24.5 / 19.0, together 17.7 / 17.0). That one is why the
+# fit is opt-in: LIMITS above hold the default to 1. Limits: (turnout all, laptop+tripod, swaps, feet).
+OUTLINE_LIMITS = (3.2, 2.15, 2, 146)
+
+
+def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
+    truth = rendered_set("full")
+    e = score_stills(truth, "holdout", None, DEFAULT_TRUTH.parent, flip=True, silhouette=True)
+    turnout, front, swaps, detected = OUTLINE_LIMITS
+    assert mae(e["all"]["turnout_deg"]) <= turnout
+    assert mae(e["laptop"]["turnout_deg"] + e["tripod"]["turnout_deg"]) <= front
+    assert sum(e["all"]["turnout_swaps"]) <= swaps
+    assert int(np.isfinite(e["all"]["turnout_deg"]).sum()) >= detected
+
+
 # The held-out stills re-projected through their cameras turned 10 deg left and right (benchmarks.accuracy
 # --aim), so the body stands off-centre: with MediaPipe's 3D pose read as if in the camera's axes the turnout
 # was 5.87 / 6.51 deg (left minus right error +10.4 / -9.1 deg on average), the facing angle 6.7 / 5.8, FPPA

@@ -165,6 +165,11 @@ def test_photo_analysis(tmp_path, clip, capsys):
     assert (out / "annotated.jpg").exists()
     img = cv2.imread(str(out / "annotated.jpg"))
     assert img is not None and np.abs(img.astype(int) - frame.astype(int)).mean() > 0.5  # overlay drawn
+    # --outline: the feet's outline fit is asked for (AnalysisOptions.silhouette) and the photo still reads
+    out2 = tmp_path / "out2"
+    assert main(["analyze", str(tmp_path / "photo.jpg"), "--out", str(out2), "-q", "--outline"]) == 0
+    outlined = json.loads((out2 / "summary.json").read_text())["metrics"]["turnout_deg"]
+    assert all(math.isfinite(outlined[side]["median"]) for side in ("left", "right"))
 
 
 def test_photos_of_nearly_parallel_feet_read_a_small_turnout(tmp_path, clip):

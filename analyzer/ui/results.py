@@ -56,7 +56,7 @@ class UploadResult:
 def result_for(upload: Upload, settings: common.Settings, cache_key: str = "upload_results") -> UploadResult:
     """The cached result of this file with these settings, analysing it on first sight."""
     cache: OrderedDict[str, UploadResult] = st.session_state[cache_key]
-    key = f"{upload.name}|{len(upload.data)}|{upload.sha256}|{settings.model}|{settings.body_height_cm}"
+    key = f"{upload.name}|{len(upload.data)}|{upload.sha256}|{settings.model}|{settings.body_height_cm}|{settings.outline}"
     if key not in cache:
         cache[key] = analyse(upload, settings)
         while len(cache) > KEEP_RESULTS:
@@ -88,6 +88,7 @@ def analyse(upload: Upload, settings: common.Settings) -> UploadResult:
                 model=settings.model,
                 model_path=common.model_path(settings.model),
                 body_height_cm=settings.body_height_cm,
+                silhouette=settings.outline,
             )
             if is_image_path(path):
                 shared = common.image_estimator(settings.model)

@@ -24,7 +24,7 @@ def render() -> None:
         "A walking video from your phone, a squat video or a photo, with **both feet in view**. "
         f"Videos ({', '.join(VIDEO_TYPES)}) and photos ({', '.join(IMAGE_TYPES)}) up to **{limit_mb} MB**."
     )
-    settings = common.settings_ui("upload", show_mirror=False)
+    settings = common.settings_ui("upload", show_mirror=False, show_outline=True)
     upload = upload_ui()
     if upload is None:
         filming_tips_ui()

@@ -18,7 +18,7 @@ from analyzer.geometry.silhouette import (
     convex_hull,
     fill_convex,
     fit_feet,
-    outline_turnout_deg,
+    fit_outline,
     shin_points,
     shoe_points,
 )
@@ -97,11 +97,11 @@ def test_a_mask_without_feet_or_of_another_size_gives_no_reading():
     pose, scene = _scene_and_pose()
     geom = floor_geometry(pose, scene, EXACT)
     w, h = pose.size_wh
-    assert outline_turnout_deg(np.zeros((h, w), np.float32), pose, scene, geom) is None
-    assert outline_turnout_deg(np.ones((h // 2, w), np.float32), pose, scene, geom) is None
+    assert fit_outline(np.zeros((h, w), np.float32), pose, scene, geom) is None
+    assert fit_outline(np.ones((h // 2, w), np.float32), pose, scene, geom) is None
     # a mask that is all person around the feet: the best cover turns the feet sideways, past
     # MAX_TURN_FROM_START_DEG from the landmarks' reading, so no reading
-    assert outline_turnout_deg(np.ones((h, w), np.float32), pose, scene, geom) is None
+    assert fit_outline(np.ones((h, w), np.float32), pose, scene, geom) is None
     assert 0.0 < MIN_OVERLAP < 1.0 and 0.0 < MAX_TURN_FROM_START_DEG < 45.0
 
 
@@ -118,6 +118,26 @@ def test_the_outline_reading_is_averaged_into_the_reported_turnout_unless_the_tw
     assert far.left.turnout_deg == pytest.approx(alone.left.turnout_deg)  # a failed fit: the landmarks stand
     assert far.right.turnout_deg == pytest.approx(alone.right.turnout_deg)
     assert 0.0 < share < 1.0
+
+
+def test_the_stance_width_comes_from_the_fitted_heels_when_both_feet_used_the_outline():
+    pose, scene = _scene_and_pose((20.0, 5.0))
+    geom = floor_geometry(pose, scene, EXACT)
+    alone = measure(pose, scene, EXACT, geometry=geom)
+    hip_w = hip_width_units(pose)
+    # fitted heels 0.3 hip widths further apart than the landmarks' (moved along the body's left axis)
+    heels = {
+        Side.LEFT: geom.feet[Side.LEFT]["heel"] + 0.15 * hip_w * geom.left,
+        Side.RIGHT: geom.feet[Side.RIGHT]["heel"] - 0.15 * hip_w * geom.left,
+    }
+    apart = float(np.linalg.norm(geom.feet[Side.LEFT]["heel"] - geom.feet[Side.RIGHT]["heel"])) / hip_w + 0.3
+    turns = {Side.LEFT: alone.left.turnout_deg, Side.RIGHT: alone.right.turnout_deg}
+    both = measure(pose, scene, EXACT, geometry=geom, outline_turnout_deg=turns, outline_heels=heels)
+    assert both.stance_width_ratio == pytest.approx(EXACT.outline_width_scale * apart + EXACT.outline_width_offset_ratio, rel=1e-3)
+    # one foot's outline reading failed the gap test: that fit is not trusted for the width either
+    failed = measure(pose, scene, EXACT, geometry=geom, outline_turnout_deg={**turns, Side.RIGHT: turns[Side.RIGHT] + 40.0}, outline_heels=heels)
+    assert failed.stance_width_ratio == pytest.approx(alone.stance_width_ratio)
+    assert both.stance_width_ratio != pytest.approx(alone.stance_width_ratio)
 
 
 def test_a_detection_mask_must_match_the_followed_persons_frame():

@@ -16,7 +16,8 @@ On the synthetic TRAIN stills this reading alone is a little worse than the land
 3.75 deg with their corrections), but its errors are only partly shared with theirs, so the two are
 averaged (MetricsConfig.silhouette_share: 3.73 -> 3.21 deg on TRAIN). It has little of the landmarks'
 bias in turned views (45 deg oblique: -1.2 against -6.4 before their turn correction), and a bias of its
-own from the front (+3 deg). Fitting it costs about 1 s per photo, so videos do not use it. Photos use
+own from the front (+3 deg). The fitted heels also give the stance width
+(MetricsConfig.outline_width_scale). Fitting costs about 1 s per photo, so videos do not use it. Photos use
 it when asked (AnalysisOptions.silhouette, ``analyzer analyze --outline``).
 
 Pure numpy (the polygons are filled from their edges' signed distances); coordinates are the camera frame of
@@ -341,12 +342,9 @@ def fit_feet(
     return SilhouetteFit(dict(turn), dict(heel), overlap, k * hip_width, radius * k * hip_width)
 
 
-def outline_turnout_deg(
-    mask: np.ndarray, pose: PoseFrame, scene: Scene, geom: FloorGeometry
-) -> dict[Side, float] | None:
-    """Both feet's turnout (deg) fitted to the person mask, starting from the landmarks' floor geometry;
-    None when a foot is not measurable from the landmarks or the fit covers under MIN_OVERLAP of the
-    mask's feet."""
+def fit_outline(mask: np.ndarray, pose: PoseFrame, scene: Scene, geom: FloorGeometry) -> SilhouetteFit | None:
+    """Both feet fitted to the person mask, starting from the landmarks' floor geometry; None when a foot
+    is not measurable from the landmarks or the fit covers under MIN_OVERLAP of the mask's feet."""
     starts = {}
     for side in Side:
         heel, toe = geom.feet[side]["heel"], geom.feet[side]["toe"]
@@ -363,4 +361,4 @@ def outline_turnout_deg(
     fit = fit_feet(mask, pose, scene, starts, geom.left, geom.forward, hip_width_units(pose))
     if fit is None or fit.overlap < MIN_OVERLAP:
         return None
-    return fit.turnout_deg
+    return fit

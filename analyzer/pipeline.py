@@ -43,7 +43,7 @@ from analyzer.geometry.metrics import (
     measure,
     stature_units,
 )
-from analyzer.geometry.silhouette import fit_outline
+from analyzer.geometry.silhouette import SilhouetteFit, fit_outline
 from analyzer.landmarks import Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sinks import H264Writer, OrderedWorker
@@ -222,6 +222,8 @@ class FrameAnalyzer:
         self._stature = RunningMedian(150)
         self._standing_rise = RunningMedian(150)  # hip_rise over the standing frames
         self._intr: Intrinsics | None = None
+        # The last frame's word on the feet's outline fit, when it was asked for and not wholly used.
+        self.outline_warning: dict[str, str] | None = None
 
     def intrinsics(self, size_wh: tuple[int, int]) -> Intrinsics:
         if self._intr is None or self._intr.size_wh != size_wh:
@@ -272,8 +274,10 @@ class FrameAnalyzer:
             return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
         geom = floor_geometry(pose, scene, self.config)
         fit = None
+        self.outline_warning = None
         if mask is not None and self.options.silhouette and self.config.silhouette_share > 0:
             fit = fit_outline(mask, pose, scene, geom)
+            self.outline_warning = outline_warning(fit, measure(pose, scene, self.config, None, geom), self.config)
         measured = measure(
             pose,
             scene,
@@ -287,6 +291,32 @@ class FrameAnalyzer:
         metrics = self.planted.update(measured, pose, self.floor.standing)
         heels = np.stack([geom.feet[side]["heel"] if not geom.foot_reason[side] else no_heels[0] for side in Side])
         return metrics, Overlay(pose, foot_overlays(scene, geom, metrics)), heels
+
+
+def outline_warning(fit: SilhouetteFit | None, landmarks: StanceMetrics, config: MetricsConfig) -> dict[str, str] | None:
+    """The summary warning for a photo whose feet's outline fit was asked for but not used for every foot
+    the landmarks measured (``landmarks``: the frame's metrics without the fit); None when it was."""
+    if fit is None:
+        return {
+            "code": "outline_not_fitted",
+            "message": "The feet's outline could not be fitted (a foot hidden, or the person's outline unclear "
+            "around the feet), so the turnout comes from the body landmarks alone.",
+        }
+    gap = config.silhouette_max_disagreement_deg
+    off = [
+        side.value
+        for side in Side
+        if math.isfinite(t := landmarks.side(side).turnout_deg) and not abs(fit.turnout_deg[side] - t) <= gap
+    ]
+    if not off:
+        return None
+    which = "both feet, so their turnout comes" if len(off) == 2 else f"the {off[0]} foot, so its turnout comes"
+    return {
+        "code": "outline_disagrees",
+        "message": f"The feet's outline and the body landmarks disagree by more than {gap:.0f} deg on {which} "
+        "from the landmarks alone (the outline's reading depends on the camera's lens more than the "
+        "landmarks' do).",
+    }
 
 
 def foot_overlays(scene: Scene, geom: FloorGeometry, metrics: StanceMetrics | None = None) -> dict[Side, FootOverlay | None]:
@@ -485,7 +515,7 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
     raw, overlay, _ = fa.step(pose, 0.0, det.mask)
     flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
     record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan)
-    summary = build_summary(info, [record], opts, [])
+    summary = build_summary(info, [record], opts, [fa.outline_warning] if fa.outline_warning else [])
     image = annotate(rgb, overlay, raw if pose is not None else None)
     return Analysis(summary=summary, records=[record], annotated_image=image)
 

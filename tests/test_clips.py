@@ -187,8 +187,12 @@ def test_photos_of_nearly_parallel_feet_read_a_small_turnout(tmp_path, clip):
     for i in (len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4):
         path = tmp_path / f"frame{i}.jpg"
         cv2.imwrite(str(path), frames[i], [cv2.IMWRITE_JPEG_QUALITY, 95])
-        m = analyze_image(path, AnalysisOptions(annotate=False, silhouette=True)).records[0].raw
+        analysis = analyze_image(path, AnalysisOptions(annotate=False, silhouette=True))
+        m = analysis.records[0].raw
         readings += [m.left.turnout_deg, m.right.turnout_deg]
+        if i == len(frames) // 2:  # the summary says the outline was not used there, and why
+            codes = [w["code"] for w in analysis.summary["warnings"]]
+            assert "outline_disagrees" in codes, codes
     assert all(-5.0 <= t <= 12.0 for t in readings), readings
 
 

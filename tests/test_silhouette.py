@@ -140,6 +140,22 @@ def test_the_stance_width_comes_from_the_fitted_heels_when_both_feet_used_the_ou
     assert both.stance_width_ratio != pytest.approx(alone.stance_width_ratio)
 
 
+def test_a_photo_says_when_the_outline_fit_was_asked_for_but_not_used():
+    from analyzer.geometry.silhouette import SilhouetteFit
+    from analyzer.pipeline import outline_warning
+
+    pose, scene = _scene_and_pose((20.0, 5.0))
+    landmarks = measure(pose, scene, EXACT)
+    heels = {s: np.zeros(3) for s in Side}
+    gap = EXACT.silhouette_max_disagreement_deg
+    assert outline_warning(None, landmarks, EXACT)["code"] == "outline_not_fitted"
+    agreeing = SilhouetteFit({Side.LEFT: 22.0, Side.RIGHT: 6.0}, heels, 0.9)
+    assert outline_warning(agreeing, landmarks, EXACT) is None
+    right_off = SilhouetteFit({Side.LEFT: 22.0, Side.RIGHT: 5.0 + gap + 2.0}, heels, 0.9)
+    w = outline_warning(right_off, landmarks, EXACT)
+    assert w["code"] == "outline_disagrees" and "right foot" in w["message"] and "left" not in w["message"]
+
+
 def test_a_detection_mask_must_match_the_followed_persons_frame():
     pose, _ = _scene_and_pose()
     w, h = pose.size_wh

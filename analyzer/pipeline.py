@@ -38,9 +38,11 @@ from analyzer.geometry.metrics import (
     FloorGeometry,
     MetricsConfig,
     floor_geometry,
+    foot_direction,
     hip_rise,
     hip_width_units,
     measure,
+    outline_agrees,
     stature_units,
 )
 from analyzer.geometry.silhouette import SilhouetteFit, fit_outline
@@ -302,14 +304,14 @@ def outline_warning(fit: SilhouetteFit | None, landmarks: StanceMetrics, config:
             "message": "The feet's outline could not be fitted (a foot hidden, or the person's outline unclear "
             "around the feet), so the turnout comes from the body landmarks alone.",
         }
-    gap = config.silhouette_max_disagreement_deg
     off = [
         side.value
         for side in Side
-        if math.isfinite(t := landmarks.side(side).turnout_deg) and not abs(fit.turnout_deg[side] - t) <= gap
+        if math.isfinite(t := landmarks.side(side).turnout_deg) and not outline_agrees(t, fit.turnout_deg[side], config)
     ]
     if not off:
         return None
+    gap = config.silhouette_max_disagreement_deg
     which = "both feet, so their turnout comes" if len(off) == 2 else f"the {off[0]} foot, so its turnout comes"
     return {
         "code": "outline_disagrees",
@@ -333,8 +335,7 @@ def foot_overlays(scene: Scene, geom: FloorGeometry, metrics: StanceMetrics | No
             continue
         length = float(np.linalg.norm(toe - heel))
         if metrics is not None and math.isfinite(metrics.side(side).turnout_deg):
-            a = math.radians(metrics.side(side).turnout_deg)
-            toe = heel + length * (math.cos(a) * geom.forward + side.sign * math.sin(a) * geom.left)
+            toe = heel + length * foot_direction(metrics.side(side).turnout_deg, geom.left, geom.forward, side)
         ahead = heel + (toe - heel) * 1.8
         forward = heel + geom.forward * length * 1.8
         px = scene.project(np.stack([heel, toe, ahead, forward]))

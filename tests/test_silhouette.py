@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analyzer.geometry.camera import Intrinsics, estimate_scene
-from analyzer.geometry.metrics import floor_geometry, hip_width_units, measure, turnout_deg
+from analyzer.geometry.metrics import floor_geometry, foot_direction, hip_width_units, measure, turnout_deg
 from analyzer.geometry.silhouette import (
     MAX_TURN_FROM_START_DEG,
     MIN_OVERLAP,
@@ -60,8 +60,7 @@ def _drawn_mask(pose, scene, geom, turnouts, length, radius):
     w, h = pose.size_wh
     mask = np.zeros((h, w), dtype=np.float32)
     for side, turn in zip(Side, turnouts, strict=True):
-        a = math.radians(turn)
-        along = math.cos(a) * geom.forward + side.sign * math.sin(a) * geom.left
+        along = foot_direction(turn, geom.left, geom.forward, side)
         shin = geom.lifted[LEG[side].knee] - geom.lifted[LEG[side].ankle]
         shin = shin / np.linalg.norm(shin)
         heel = geom.feet[side]["heel"]

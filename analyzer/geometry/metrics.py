@@ -247,6 +247,18 @@ def turnout_deg(heel: np.ndarray, toe: np.ndarray, left: np.ndarray, forward: np
     return math.degrees(math.atan2(side.sign * fx, fz))
 
 
+def foot_direction(angle_deg: float, left: np.ndarray, forward: np.ndarray, side: Side) -> np.ndarray:
+    """The unit floor direction of a foot turned out by ``angle_deg`` (the inverse of :func:`turnout_deg`)."""
+    a = math.radians(angle_deg)
+    return math.cos(a) * forward + side.sign * math.sin(a) * left
+
+
+def outline_agrees(turnout: float, outline: float, cfg: MetricsConfig) -> bool:
+    """Whether a foot's outline reading is close enough to the landmarks' to be averaged in
+    (MetricsConfig.silhouette_max_disagreement_deg); False when either is missing."""
+    return math.isfinite(turnout) and abs(outline - turnout) <= cfg.silhouette_max_disagreement_deg
+
+
 def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, left: np.ndarray, up: np.ndarray, side: Side) -> float:
     """Knee frontal-plane projection angle: 180 minus the hip-knee-ankle angle in the frontal plane.
 
@@ -504,7 +516,7 @@ def measure(
         if math.isfinite(turnout) and abs(yaw) < 90.0:
             turnout += cfg.turn_gain_deg_per_deg * max(0.0, turn_from_axis_deg(yaw) - cfg.turn_dead_zone_deg)
         outline = (outline_turnout_deg or {}).get(side, NAN)
-        outline_used[side] = math.isfinite(turnout) and abs(outline - turnout) <= cfg.silhouette_max_disagreement_deg
+        outline_used[side] = outline_agrees(turnout, outline, cfg)
         if outline_used[side]:
             turnout = (1.0 - cfg.silhouette_share) * turnout + cfg.silhouette_share * outline
         sides[side] = SideMetrics(turnout_deg=turnout, knee_fppa_deg=fppa, knee_offset_ratio=offset + cfg.knee_offset_bias_ratio)

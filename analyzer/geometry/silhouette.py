@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyzer.geometry.camera import Scene
-from analyzer.geometry.metrics import FloorGeometry, hip_width_units, turnout_deg
+from analyzer.geometry.metrics import FloorGeometry, foot_direction, hip_width_units, turnout_deg, unit
 from analyzer.landmarks import LEG, PoseFrame, Side
 
 # The shoe, in foot lengths, from the heel's back (0) to the toe's tip (1): sampled along the foot, the
@@ -145,11 +145,9 @@ def fill_convex(hull: np.ndarray, shape_hw: tuple[int, int], out: np.ndarray | N
 
 def nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, steps: np.ndarray, max_evals: int, tol: float = 1e-6) -> np.ndarray:
     """The minimum of ``f`` near ``x0`` by the Nelder-Mead simplex (the standard reflection, expansion,
-    contraction and shrink: 1, 2, 0.5, 0.5), starting from ``x0`` and ``x0`` + each non-zero one of ``steps`` (a zero step holds
-    that component); stops
+    contraction and shrink: 1, 2, 0.5, 0.5), starting from ``x0`` and ``x0`` + each of ``steps``; stops
     after ``max_evals`` calls or when the simplex's values differ by under ``tol``."""
-    free = [i for i in range(len(x0)) if steps[i] != 0]
-    pts = [np.asarray(x0, dtype=float)] + [x0 + np.eye(len(x0))[i] * steps[i] for i in free]
+    pts = [np.asarray(x0, dtype=float)] + [x0 + np.eye(len(x0))[i] * steps[i] for i in range(len(x0))]
     vals = [f(p) for p in pts]
     evals = len(pts)
     while evals < max_evals:
@@ -181,13 +179,9 @@ def nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, steps: np.ndar
     return pts[int(np.argmin(vals))]
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / float(np.linalg.norm(v))
-
-
 def shoe_points(heel: np.ndarray, along: np.ndarray, up: np.ndarray, length: float) -> np.ndarray:
     """The shoe's corner points (camera frame) for a heel on the floor and a unit floor direction."""
-    side = _unit(np.cross(up, along))
+    side = unit(np.cross(up, along))
     pts = []
     for t, hw, top in zip(_ALONG, _HALF_WIDTH, _TOP, strict=True):
         for s in (1.0, -1.0):
@@ -202,7 +196,9 @@ def shin_points(
 ) -> np.ndarray:
     """Two rings around the shin's lowest part (camera frame), from the ankle up along ``shin``."""
     ankle = heel + _ANKLE_ALONG * length * along + _ANKLE_UP * length * up
-    a = _unit(np.cross(shin, up))
+    a = unit(np.cross(shin, up))
+    if not np.all(np.isfinite(a)):  # a shin exactly along the floor's normal: any side direction will do
+        a = unit(np.cross(shin, np.roll(up, 1)))
     b = np.cross(shin, a)
     angles = np.linspace(0.0, 2.0 * math.pi, 10, endpoint=False)
     ring = (np.outer(np.cos(angles), a) + np.outer(np.sin(angles), b)) * radius * length
@@ -220,14 +216,10 @@ class _Window:
         self.scene = scene
         self.left, self.forward = left, forward
 
-    def direction(self, side: Side, turnout_deg: float) -> np.ndarray:
-        a = math.radians(turnout_deg)
-        return math.cos(a) * self.forward + side.sign * math.sin(a) * self.left
-
     def outline(
         self, side: Side, heel: np.ndarray, turnout_deg: float, length: float, shin: np.ndarray, radius: float
     ) -> np.ndarray | None:
-        along = self.direction(side, turnout_deg)
+        along = foot_direction(turnout_deg, self.left, self.forward, side)
         shape = (int(self.target.shape[0]), int(self.target.shape[1]))
         img = np.zeros(shape, dtype=np.float32)
         up = self.scene.up
@@ -357,7 +349,7 @@ def fit_outline(mask: np.ndarray, pose: PoseFrame, scene: Scene, geom: FloorGeom
         start = turnout_deg(heel, toe, geom.left, geom.forward, side)
         if not math.isfinite(start):
             return None
-        starts[side] = FootStart(heel=heel, turnout_deg=start, shin=_unit(shin))
+        starts[side] = FootStart(heel=heel, turnout_deg=start, shin=unit(shin))
     fit = fit_feet(mask, pose, scene, starts, geom.left, geom.forward, hip_width_units(pose))
     if fit is None or fit.overlap < MIN_OVERLAP:
         return None

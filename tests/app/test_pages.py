@@ -239,6 +239,9 @@ def test_upload_page_analyses_a_real_clip_once(
     # A rerun (any widget change) shows the cached result without analysing again.
     at.run()
     assert upload_app.calls["n"] == 1
+    # The photos' outline toggle does not change a video's reading, so it does not analyse it again either.
+    at.toggle(key="upload_outline").set_value(True).run()
+    assert upload_app.calls["n"] == 1
     assert texts(at.success)[0].startswith("Analysed")
 
 

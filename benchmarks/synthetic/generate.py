@@ -45,6 +45,15 @@ HOLDOUT_CAMS = [
     ("low_phone", 0.55, 75, 0, "portrait"), ("oblique20", 1.5, 70, 20, "landscape"),
     ("oblique30", 1.0, 75, 30, "landscape"), ("oblique45", 1.5, 72, 45, "portrait"),
 ]
+# Lenses the two sets above never use (--tag _lens, data_lens/): a phone's 2x and 3x cameras (about 37 and
+# 25 deg across the long side of a 4:3 picture: 52 and 77 mm equivalent) stood back to frame the whole body,
+# and its ultra-wide camera (about 100 deg) close up. For checking how the field-of-view prior and a lens
+# read from the photo's metadata do; nothing is fitted on them (holdout bodies, split "holdout").
+LENS_CAMS = [
+    ("tele2x", 1.2, 37, 0, "landscape"), ("tele2x", 1.35, 28, 0, "portrait"),
+    ("tele3x", 1.1, 25, 0, "landscape"), ("tele2x_oblique30", 1.2, 37, 30, "landscape"),
+    ("ultrawide", 1.0, 100, 0, "landscape"), ("ultrawide", 1.3, 80, 0, "portrait"),
+]
 TRAIN_BODIES = ["male_avg", "female_avg"]
 HOLDOUT_BODIES = ["male_heavy"]
 # the third batch (--tag _b3) adds one body type to each split
@@ -139,6 +148,10 @@ def feasible(p: B.Posed) -> bool:
 
 def still_plan(n_stills: int, seed: int, train_bodies=None, holdout_bodies=None) -> list[dict]:
     rng = np.random.default_rng(seed)
+    if holdout_bodies is not None and train_bodies is None:  # the lens batch: every still on LENS_CAMS
+        return [{"split": "holdout", "body_type": holdout_bodies[i % len(holdout_bodies)],
+                 "category": CATEGORIES[(i * 3 + i // len(CATEGORIES)) % len(CATEGORIES)],
+                 "cam": LENS_CAMS[(i // len(holdout_bodies)) % len(LENS_CAMS)]} for i in range(n_stills)]
     train_bodies = train_bodies or TRAIN_BODIES
     holdout_bodies = holdout_bodies or HOLDOUT_BODIES
     n_hold = max(1, round(n_stills * 0.25))
@@ -215,7 +228,10 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
         idx_b, faces_b = S.render_topology(m)
         fr[bt] = S.face_regions(S.vertex_regions(m), idx_b, faces_b)
     jobs, records = [], []
-    plan = still_plan(n_stills, seed, TRAIN_BODIES_B3, HOLDOUT_BODIES_B3) if b3 else still_plan(n_stills, seed)
+    if tag == "_lens":
+        plan = still_plan(n_stills, seed, None, HOLDOUT_BODIES_B3)
+    else:
+        plan = still_plan(n_stills, seed, TRAIN_BODIES_B3, HOLDOUT_BODIES_B3) if b3 else still_plan(n_stills, seed)
     for i, pl in enumerate(plan, start=first):
         m = models[pl["body_type"]]
         for _ in range(50):
@@ -402,7 +418,8 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--first", type=int, default=0, help="index of the first still (extra batches)")
     ap.add_argument("--hd", action="store_true", help="render the stills at 1280x720 / 720x1280")
-    ap.add_argument("--tag", default="", help="name suffix of an extra batch's job and truth files")
+    ap.add_argument("--tag", default="", help="name suffix of an extra batch's job and truth files "
+                    "(_b2, _b3: more stills; _lens: every still through LENS_CAMS)")
     ap.add_argument("--room", type=float, default=1.0,
                     help="render the stills on an image this many times larger, framed as usual (off-centre studies)")
     ap.add_argument("--bpy-python", default=None)

@@ -26,6 +26,8 @@ def _fmt_stat(s: dict[str, Any] | None, unit: str, signed: bool = False, digits:
 
 def summary_table(summary: dict[str, Any]) -> str:
     """The readable summary printed after an analysis."""
+    from analyzer.pipeline import lens_text
+
     m = summary["metrics"]
     fr = summary["frames"]
     inp = summary["input"]
@@ -33,6 +35,7 @@ def summary_table(summary: dict[str, Any]) -> str:
         f"Stance analysis of {inp['name']} ({inp['width']}x{inp['height']}, {summary['view'].replace('_', ' ')} view, "
         f"{summary['activity']})",
         f"Frames: {fr['total']} total, {fr['with_pose']} with a person, {fr['used']} used for the values below",
+        *([f"Camera: {text}"] if (text := lens_text(summary.get("lens"))) else []),
         "",
         f"  {'measure':<28}{'left':<30}{'right':<30}",
         f"  {'turnout (+ = toe-out)':<28}{_fmt_stat(m['turnout_deg']['left'], ' deg', True):<30}"

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from analyzer.errors import CameraError, InputError
+from analyzer.geometry.camera import FULL_FRAME_DIAGONAL_MM, hfov_from_equivalent_deg
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".mpg", ".mpeg", ".3gp")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
@@ -47,8 +48,35 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class Lens:
+    """The camera's lens as the file's own metadata states it.
+
+    equivalent_mm: the 35 mm-equivalent focal length written by the camera (EXIF FocalLengthIn35mmFilm,
+    or an iPhone video's com.apple.quicktime.camera.focal_length.35mm_equivalent). hfov_deg: the field of
+    view across the upright picture's width that it gives. cropped: the picture is a cut of the one the
+    camera took (its aspect ratio differs from the size in the metadata); the focal length is then taken
+    at the camera's pixel scale and the optical centre, now unknown, at the cut's centre.
+    """
+
+    equivalent_mm: float
+    hfov_deg: float
+    cropped: bool = False
+
+    def __post_init__(self) -> None:
+        if not (MIN_EQUIVALENT_MM <= self.equivalent_mm <= MAX_EQUIVALENT_MM and 1.0 < self.hfov_deg < 179.0):
+            raise ValueError(f"implausible lens: {self.equivalent_mm} mm equivalent, {self.hfov_deg} deg")
+
+
+# Equivalent focal lengths outside this range are taken for broken metadata (a fisheye action camera is
+# about 10 mm, a phone's 5x camera 120 mm; a whole body at 3-6 m needs far less than 400).
+MIN_EQUIVALENT_MM = 8.0
+MAX_EQUIVALENT_MM = 400.0
+
+
+@dataclass(frozen=True)
 class SourceInfo:
-    """What a source is: name, kind ("video", "image", "webcam"), upright size after scaling, and timing."""
+    """What a source is: name, kind ("video", "image", "webcam"), upright size after scaling, and timing;
+    ``lens`` when the file's metadata states it (else the analysis assumes a field of view)."""
 
     name: str
     kind: str
@@ -60,6 +88,9 @@ class SourceInfo:
     frame_count: int = 0  # best estimate, 0 when unknown
     codec: str = ""
     scaled_from_wh: tuple[int, int] | None = None
+    lens: Lens | None = None
+    # The metadata says the picture was cut from a larger one (Lens.cropped), lens read or not.
+    cropped_from_wh: tuple[int, int] | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -166,6 +197,7 @@ class VideoFileSource:
             frame_count=count,
             codec=cc.name or "",
             scaled_from_wh=(w, h) if (out_w, out_h) != (w, h) else None,
+            lens=video_lens(self._container, (w, h)),
         )
 
     def _peek_first_frame(self) -> av.VideoFrame:
@@ -282,8 +314,79 @@ def read_image(path: str | Path, max_long_side: int = DEFAULT_MAX_LONG_SIDE) -> 
     if (out_w, out_h) != (w, h):
         bgr = cv2.resize(bgr, (out_w, out_h), interpolation=cv2.INTER_AREA)
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    info = SourceInfo(name=p.name, kind="image", width=out_w, height=out_h, frame_count=1, codec=p.suffix.lstrip("."))
+    lens, cropped_from = photo_lens(p, (w, h))
+    info = SourceInfo(
+        name=p.name, kind="image", width=out_w, height=out_h, frame_count=1, codec=p.suffix.lstrip("."),
+        lens=lens, cropped_from_wh=cropped_from,
+    )
     return rgb, info
+
+
+# iPhones write the video's lens under this key (AVFoundation's QuickTime metadata).
+VIDEO_EQUIVALENT_KEY = "com.apple.quicktime.camera.focal_length.35mm_equivalent"
+
+
+def video_lens(container: av.container.InputContainer, upright_wh: tuple[int, int]) -> Lens | None:
+    """The lens a video's metadata states, from the file's or a stream's metadata as FFmpeg reads it
+    (None when neither has it). The value is taken to hold for the video's picture as stored."""
+    for meta in (container.metadata, *(st.metadata for st in container.streams)):
+        value = meta.get(VIDEO_EQUIVALENT_KEY)
+        equivalent = _number(str(value).lower().removesuffix("mm").strip()) if value is not None else None
+        if equivalent is not None and MIN_EQUIVALENT_MM <= equivalent <= MAX_EQUIVALENT_MM:
+            return Lens(equivalent, hfov_from_equivalent_deg(equivalent, upright_wh))
+    return None
+
+
+# EXIF tags (Exif 2.32): in IFD0 the orientation; in the Exif IFD the focal length in 35 mm film and the
+# size of the picture the camera wrote.
+_EXIF_IFD, _ORIENTATION, _EQUIVALENT_MM, _PIXEL_X, _PIXEL_Y = 0x8769, 0x0112, 0xA405, 0xA002, 0xA003
+
+
+def photo_lens(path: Path, upright_wh: tuple[int, int]) -> tuple[Lens | None, tuple[int, int] | None]:
+    """The lens a photo's EXIF states (None when it states none), and the camera's picture size when the
+    photo is a cut of it (else None). ``upright_wh``: the decoded picture's size, orientation applied.
+
+    The 35 mm equivalence holds for the whole picture the camera took: a photo scaled down keeps it, so
+    the field of view comes from the photo's own aspect ratio. A cut (aspect ratio unlike the size the
+    metadata gives) is taken to keep the camera's pixel scale, as phone editors crop: the focal length
+    in pixels is the camera picture's, and the field of view across the cut narrower. A cut larger than
+    the stated picture on either side was also rescaled: its lens is unknown."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            exif = img.getexif()
+            sub = exif.get_ifd(_EXIF_IFD)
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        return None, None
+    equivalent = _number(sub.get(_EQUIVALENT_MM))
+    size = (_number(sub.get(_PIXEL_X)), _number(sub.get(_PIXEL_Y)))
+    w, h = upright_wh
+    camera_wh: tuple[int, int] | None = None
+    if all(v is not None and v > 0 for v in size):
+        cw, ch = int(size[0]), int(size[1])  # type: ignore[arg-type]
+        camera_wh = (ch, cw) if _number(exif.get(_ORIENTATION)) in (5, 6, 7, 8) else (cw, ch)
+        if abs((w / h) / (camera_wh[0] / camera_wh[1]) - 1.0) <= 0.01:
+            camera_wh = None  # the whole picture, perhaps scaled
+    if equivalent is None or not MIN_EQUIVALENT_MM <= equivalent <= MAX_EQUIVALENT_MM:
+        return None, camera_wh
+    if camera_wh is None:
+        return Lens(equivalent, hfov_from_equivalent_deg(equivalent, (w, h))), None
+    if w > camera_wh[0] or h > camera_wh[1]:
+        return None, camera_wh
+    f_px = math.hypot(*camera_wh) * equivalent / FULL_FRAME_DIAGONAL_MM
+    return Lens(equivalent, math.degrees(2.0 * math.atan(w / 2.0 / f_px)), cropped=True), camera_wh
+
+
+def _number(value: object) -> float | None:
+    """An EXIF value (int, PIL's IFDRational, a 1-tuple) as a finite float, else None."""
+    if isinstance(value, tuple) and len(value) == 1:
+        value = value[0]
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return out if math.isfinite(out) else None
 
 
 def is_image_path(path: str | Path) -> bool:

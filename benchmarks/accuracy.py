@@ -1,7 +1,7 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
     python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--outline]
-                                  [--aim PAN TILT] [--true-fov] [--out FILE.md]
+                                  [--aim PAN TILT] [--true-fov] [--crop MARGIN] [--exif] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
@@ -12,6 +12,13 @@ benchmarks/results/accuracy.md) and prints it.
 same camera position and lens, so the body's turnout, width and knees are unchanged): the subject then
 stands off-centre in the picture, moved right for PAN > 0 and up for TILT > 0, as people do in front of
 a real camera. The renders themselves are framed on the hips.
+
+``--crop MARGIN`` cuts every still down to the body (its truth points, the head above the nose allowed
+for) plus MARGIN x the body's height on each side, as a user trims a photo: the lens keeps its focal
+length in pixels but the picture's centre is no longer the optical centre. ``--exif`` writes each still as
+a JPEG whose EXIF states the camera's 35 mm-equivalent focal length (rounded to a whole mm, as cameras
+write it) and the size of the picture the camera took, as a phone's photo carries them; the analyzer
+then reads the lens from there (analyzer.sources.photo_lens).
 """
 
 from __future__ import annotations
@@ -113,6 +120,55 @@ def aimed(still: dict[str, Any], data_dir: Path, out_dir: Path, pan_deg: float, 
     return path, s
 
 
+# The top of the head above the nose, as a share of the nose-to-heel height (the renders' truth points
+# stop at the nose; a standing adult's vertex is about 12 cm above it, of about 150 cm nose to heel).
+HEAD_ABOVE_NOSE = 0.09
+
+
+def cropped(still: dict[str, Any], image: Path, out_dir: Path, margin: float) -> tuple[Path, dict[str, Any]]:
+    """The still cut down to the body plus ``margin`` x its height each side (within the picture), written
+    to ``out_dir`` (PNG), and the still's record with the camera's principal point and size moved to the cut."""
+    bgr = cv2.imread(str(image), cv2.IMREAD_COLOR)
+    px = np.array(list(still["truth"]["points_px"].values()), dtype=float)
+    nose_y = float(still["truth"]["points_px"]["nose"][1])
+    top = nose_y - HEAD_ABOVE_NOSE * (px[:, 1].max() - nose_y)
+    pad = margin * (px[:, 1].max() - top)
+    h, w = bgr.shape[:2]
+    x0, x1 = max(0, int(px[:, 0].min() - pad)), min(w, int(math.ceil(px[:, 0].max() + pad)))
+    y0, y1 = max(0, int(top - pad)), min(h, int(math.ceil(px[:, 1].max() + pad)))
+    path = out_dir / f"{still['id']}_crop.png"
+    cv2.imwrite(str(path), bgr[y0:y1, x0:x1])
+    s = copy.deepcopy(still)
+    cam = s["camera"]
+    k = np.asarray(cam["K"], dtype=float)
+    k[0, 2] -= x0
+    k[1, 2] -= y0
+    cam["K"], cam["cx"], cam["cy"] = k.tolist(), float(k[0, 2]), float(k[1, 2])
+    cam["image_size"], cam["width"], cam["height"] = [x1 - x0, y1 - y0], x1 - x0, y1 - y0
+    s["truth"]["points_px"] = {n: [v[0] - x0, v[1] - y0] for n, v in still["truth"]["points_px"].items()}
+    return path, s
+
+
+def with_exif(image: Path, still: dict[str, Any], out_dir: Path, camera_wh: tuple[int, int]) -> Path:
+    """``image`` as a JPEG (quality 95) whose EXIF states the still's lens as a camera would: the 35 mm-
+    equivalent focal length of its focal length in pixels on the ``camera_wh`` picture the camera took
+    (whole mm), and that size."""
+    from PIL import Image
+
+    from analyzer.geometry.camera import FULL_FRAME_DIAGONAL_MM
+    from analyzer.sources import _EQUIVALENT_MM, _EXIF_IFD, _PIXEL_X, _PIXEL_Y
+
+    f_px = float(still["camera"]["K"][0][0])
+    exif = Image.Exif()
+    ifd = exif.get_ifd(_EXIF_IFD)
+    ifd[_EQUIVALENT_MM] = round(f_px * FULL_FRAME_DIAGONAL_MM / math.hypot(*camera_wh))
+    ifd[_PIXEL_X], ifd[_PIXEL_Y] = camera_wh
+    path = out_dir / f"{image.stem}_exif.jpg"
+    with Image.open(image) as img:
+        img.convert("RGB").save(path, "JPEG", quality=95, exif=exif)
+    return path
+
+
 def score_stills(
     truth: dict[str, Any],
     split: str,
@@ -123,11 +179,14 @@ def score_stills(
     aim: tuple[float, float] = (0.0, 0.0),
     true_fov: bool = False,
     silhouette: bool = False,
+    crop: float | None = None,
+    exif: bool = False,
 ) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps.
     ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered.
     ``true_fov``: give the analyzer each camera's true field of view (as a user who knows their lens
-    would) instead of its prior. ``silhouette``: True adds the feet's outline fit (AnalysisOptions.silhouette)."""
+    would) instead of its prior. ``silhouette``: True adds the feet's outline fit (AnalysisOptions.silhouette).
+    ``crop``, ``exif``: see the module docstring (--crop, --exif)."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
     est = PoseEstimator(model, "image", flip_average=flip)
@@ -137,6 +196,11 @@ def score_stills(
             image = data_dir / s["image"]
             if aim != (0.0, 0.0) or "framed_size" in s:
                 image, s = aimed(s, data_dir, Path(tmp.name), *aim)
+            camera_wh = (int(s["camera"]["image_size"][0]), int(s["camera"]["image_size"][1]))
+            if crop is not None:
+                image, s = cropped(s, image, Path(tmp.name), crop)
+            if exif:
+                image = with_exif(image, s, Path(tmp.name), camera_wh)
             kind = s["camera"]["camera_kind"]
             height_cm = round(100.0 * s["truth"]["body_height_m"], 1)
             hfov = 2.0 * math.degrees(math.atan(s["camera"]["image_size"][0] / 2.0 / s["camera"]["K"][0][0]))
@@ -183,12 +247,17 @@ def table(
     true_fov: bool = False,
     set_name: str = "",
     silhouette: bool = False,
+    crop: float | None = None,
+    exif: bool = False,
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
     if silhouette:
         reading += ", with the feet's outline fit (--outline)"
     turned = aim_note(aim)
-    fov = "the true field of view given (--true-fov)" if true_fov else "field-of-view prior"
+    fov = "the true field of view given (--true-fov)" if true_fov else (
+        "the lens read from the photo's EXIF (--exif)" if exif else "field-of-view prior")
+    if crop is not None:
+        fov += f"; each still cut down to the body plus {crop:g} x its height (--crop)"
     lines = [
         f"Synthetic stills{f' of `{set_name}`' if set_name else ''}, split `{split}` ({n} images; {model} model, {reading}, no user calibration, {fov}"
         f"{turned}; the defaults were fitted on the train split only).",
@@ -240,17 +309,22 @@ def main() -> None:
     ap.add_argument("--outline", dest="silhouette", action="store_true",
                     help="photos' turnout also from the feet's outline fit (AnalysisOptions.silhouette)")
     ap.add_argument("--true-fov", action="store_true", help="give the analyzer each camera's true field of view")
+    ap.add_argument("--crop", type=float, metavar="MARGIN", help="cut each still down to the body plus MARGIN x its height")
+    ap.add_argument("--exif", action="store_true", help="write each still's lens into its EXIF, as a camera does")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     aim = (float(args.aim[0]), float(args.aim[1]))
+    if args.true_fov and args.exif:
+        raise SystemExit("error: --true-fov and --exif both give the lens; choose one")
     if not args.truth.is_file():
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
-    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim, args.true_fov, args.silhouette)
+    errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim, args.true_fov, args.silhouette,
+                          args.crop, args.exif)
     n = len(errors["all"]["stance_width_ratio"])
     rel = args.truth.resolve().relative_to(HERE.parent) if args.truth.resolve().is_relative_to(HERE.parent) else args.truth
     text = table(errors, args.split, n, args.model, args.flip, aim, args.true_fov,
-                 "" if args.truth == DEFAULT_TRUTH else str(rel), args.silhouette)
+                 "" if args.truth == DEFAULT_TRUTH else str(rel), args.silhouette, args.crop, args.exif)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

@@ -10,12 +10,17 @@ import numpy as np
 import pytest
 
 from analyzer.errors import InputError
-from analyzer.sources import VideoFileSource, prefetch, read_image, scaled_size
+from analyzer.geometry.camera import hfov_from_equivalent_deg
+from analyzer.sources import VIDEO_EQUIVALENT_KEY, VideoFileSource, prefetch, read_image, scaled_size
 
 
-def write_video(path: Path, frames: int = 10, size_wh=(64, 32), rotation: int = 0, fps: int = 30) -> Path:
-    """A small H.264 clip whose left quarter is white (so orientation can be checked)."""
-    c = av.open(str(path), "w")
+def write_video(
+    path: Path, frames: int = 10, size_wh=(64, 32), rotation: int = 0, fps: int = 30, metadata: dict | None = None
+) -> Path:
+    """A small H.264 clip whose left quarter is white (so orientation can be checked); ``metadata`` goes
+    into the file's own (QuickTime keys)."""
+    c = av.open(str(path), "w", options={"movflags": "use_metadata_tags"} if metadata else None)
+    c.metadata.update(metadata or {})
     s = c.add_stream("libx264", rate=fps)
     s.width, s.height = size_wh
     s.pix_fmt = "yuv420p"
@@ -139,3 +144,69 @@ def test_prefetch_stopped_early_stops_its_thread():
         assert [next(items) for _ in range(5)] == [0, 1, 2, 3, 4]
     assert threading.active_count() == before  # the producer of an endless stream was joined
 
+
+
+def write_photo(path: Path, size_wh: tuple[int, int], exif: dict[int, int] | None = None, orientation: int = 0) -> Path:
+    """A grey JPEG with the given Exif-IFD tags (tag -> value) and IFD0 orientation, as a camera writes them."""
+    from PIL import Image
+
+    e = Image.Exif()
+    if orientation:
+        e[0x0112] = orientation
+    e.get_ifd(0x8769).update(exif or {})
+    Image.new("RGB", size_wh, (120, 120, 120)).save(path, "JPEG", quality=90, exif=e)
+    return path
+
+
+EQUIV, PIX_X, PIX_Y = 0xA405, 0xA002, 0xA003
+
+
+def test_equivalent_focal_length_to_field_of_view():
+    # A 3:2 picture is the 35 mm frame's own shape: 18 mm equivalent puts the 36 mm width's half (18 mm)
+    # at 45 deg from the axis, so 90 deg across.
+    assert hfov_from_equivalent_deg(18.0, (3000, 2000)) == pytest.approx(90.0)
+    # A 4:3 phone picture at 26 mm (a main camera): the diagonal 43.27 mm -> the width 4/5 of it, 34.6 mm;
+    # 2 atan(17.31 / 26) = 67.3 deg. Portrait: the width is the short side, 3/5: 2 atan(12.98 / 26) = 53.06.
+    assert hfov_from_equivalent_deg(26.0, (4032, 3024)) == pytest.approx(67.3, abs=0.05)
+    assert hfov_from_equivalent_deg(26.0, (3024, 4032)) == pytest.approx(53.06, abs=0.01)
+    with pytest.raises(ValueError):
+        hfov_from_equivalent_deg(0.0, (640, 480))
+
+
+def test_photo_lens_from_exif_whole_scaled_and_rotated(tmp_path):
+    # The camera's 4032x3024 picture saved at 640x480: the equivalence is scale-free.
+    _, info = read_image(write_photo(tmp_path / "a.jpg", (640, 480), {EQUIV: 52, PIX_X: 4032, PIX_Y: 3024}))
+    assert info.lens is not None and info.lens.equivalent_mm == 52 and not info.lens.cropped
+    assert info.lens.hfov_deg == pytest.approx(hfov_from_equivalent_deg(52, (4, 3)))  # 36.8 deg
+    assert info.cropped_from_wh is None
+    # Stored landscape with orientation 6 (turn 90 deg to view): upright it is portrait; the EXIF size is
+    # the stored one, so it is not a crop, and the width is now the short side.
+    _, info = read_image(write_photo(tmp_path / "b.jpg", (640, 480), {EQUIV: 26, PIX_X: 4032, PIX_Y: 3024}, 6))
+    assert (info.width, info.height) == (480, 640)
+    assert info.cropped_from_wh is None and info.lens is not None
+    assert info.lens.hfov_deg == pytest.approx(53.06, abs=0.01)
+    # No EXIF, no lens; a broken value (0 mm, 5000 mm) is no lens either.
+    for name, tags in (("c.jpg", None), ("d.jpg", {EQUIV: 0}), ("e.jpg", {EQUIV: 5000})):
+        _, info = read_image(write_photo(tmp_path / name, (64, 48), tags))
+        assert info.lens is None
+
+
+def test_cropped_photo_keeps_the_cameras_pixel_scale(tmp_path):
+    # A 300x400 cut of a 640x480 picture taken at 52 mm equivalent: f = 800 px x 52 / 43.27 = 961.4 px on
+    # the camera's picture, kept by the cut, so across the cut's 300 px: 2 atan(150 / 961.4) = 17.7 deg.
+    _, info = read_image(write_photo(tmp_path / "a.jpg", (300, 400), {EQUIV: 52, PIX_X: 640, PIX_Y: 480}))
+    assert info.cropped_from_wh == (640, 480)
+    assert info.lens is not None and info.lens.cropped
+    assert info.lens.hfov_deg == pytest.approx(17.7, abs=0.05)
+    # A cut larger than the camera's picture on one side was rescaled too: no lens, but still said to be cut.
+    _, info = read_image(write_photo(tmp_path / "b.jpg", (600, 700), {EQUIV: 52, PIX_X: 640, PIX_Y: 480}))
+    assert info.lens is None and info.cropped_from_wh == (640, 480)
+
+
+def test_video_lens_from_its_metadata(tmp_path):
+    path = write_video(tmp_path / "a.mov", frames=2, size_wh=(64, 48), metadata={VIDEO_EQUIVALENT_KEY: "52"})
+    with VideoFileSource(path) as src:
+        assert src.info.lens is not None and src.info.lens.equivalent_mm == 52
+        assert src.info.lens.hfov_deg == pytest.approx(hfov_from_equivalent_deg(52, (4, 3)))
+    with VideoFileSource(write_video(tmp_path / "b.mov", frames=2)) as src:
+        assert src.info.lens is None

@@ -29,6 +29,20 @@ from analyzer.landmarks import LEG, LEG_LANDMARKS, Landmark, PoseFrame, Side
 # Prior on the camera's field of view across the image's LONG side, used when none is given.
 # Laptop webcams are about 60-70 deg, phone main cameras in video mode about 63-70 deg.
 DEFAULT_LONG_SIDE_FOV_DEG = 65.0
+# The 35 mm film frame's diagonal (36 x 24 mm). A "35 mm-equivalent" focal length gives the same diagonal
+# angle of view as on that frame (how camera and phone makers state the equivalence, the crop factor being
+# a ratio of diagonals), so a picture of any aspect ratio has f_px = its diagonal x f_35 / 43.27.
+FULL_FRAME_DIAGONAL_MM = math.hypot(36.0, 24.0)
+
+
+def hfov_from_equivalent_deg(equivalent_mm: float, size_wh: tuple[int, int]) -> float:
+    """The horizontal field of view (across the width, degrees) of a whole picture of ``size_wh`` taken
+    with a lens of this 35 mm-equivalent focal length."""
+    if not (equivalent_mm > 0 and math.isfinite(equivalent_mm)):
+        raise ValueError(f"equivalent focal length must be positive, got {equivalent_mm}")
+    w, h = size_wh
+    f_px = math.hypot(w, h) * equivalent_mm / FULL_FRAME_DIAGONAL_MM
+    return math.degrees(2.0 * math.atan(w / 2.0 / f_px))
 
 # Heights above the floor at which MediaPipe's heel and toe landmarks are laid back onto the floor
 # (metres, MediaPipe scale). Chosen on the synthetic benchmark's TRAIN split (python -m benchmarks.calibrate;

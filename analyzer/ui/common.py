@@ -22,6 +22,7 @@ import streamlit as st
 from analyzer.annotate import GOOD, INSIDE, OUTSIDE, knee_colour
 from analyzer.errors import StanceError
 from analyzer.landmarks import Side
+from analyzer.pipeline import lens_text
 from analyzer.pose import PoseEstimator, resolve_model
 from analyzer.stance import SideMetrics, StanceMetrics, View, is_num
 
@@ -345,6 +346,8 @@ def summary_ui(summary: Mapping[str, Any]) -> None:
     windows = summary.get("still_windows") or []
     if windows:
         parts.append(f"{len(windows)} still window{'s' if len(windows) > 1 else ''}")
+    if lens := lens_text(summary.get("lens")):
+        parts.append(lens)
     st.caption(" · ".join(parts) + ". Turnout + = toe-out; knee angle + = knee inside the foot line.")
     notes = _missing_reasons(summary)
     if notes:

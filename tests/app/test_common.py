@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analyzer.feedback import load_thresholds
 from analyzer.landmarks import Side
+from analyzer.pipeline import lens_text
 from analyzer.stance import SideMetrics, StanceMetrics
 from analyzer.ui import common
 
@@ -60,3 +61,11 @@ def test_dose_text() -> None:
     assert common.dose_text({"text": "2 sets x 8 reps"}) == "2 sets x 8 reps"
     assert common.dose_text({"sets": 3, "reps": 10, "per_side": True}) == "3 × 10 reps, each side"
     assert common.dose_text("hold 30 s") == "hold 30 s"
+
+
+def test_lens_text_says_where_the_lens_came_from() -> None:
+    meta = {"source": "metadata", "hfov_deg": 36.8, "equivalent_mm": 52.0, "cropped": False}
+    assert lens_text(meta) == "lens 52 mm equivalent from the file's metadata (37° across)"
+    assert lens_text({"source": "given", "hfov_deg": 50.0}) == "lens as given (50° across)"
+    assert lens_text({"source": "prior", "hfov_deg": 65.0}) == "lens not in the file's metadata: a 65° field of view assumed"
+    assert lens_text(None) == ""  # a summary saved before the lens block

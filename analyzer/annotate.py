@@ -87,6 +87,38 @@ def mirrored(overlay: Overlay, width: int) -> Overlay:
     return Overlay(pose, feet)
 
 
+def scaled(overlay: Overlay, factor: float) -> Overlay:
+    """The overlay for the picture enlarged ``factor`` times (each pixel position times ``factor``)."""
+    pose = overlay.pose
+    if pose is not None:
+        w, h = pose.size_wh
+        pose = replace(pose, size_wh=(round(w * factor), round(h * factor)))
+    feet = {
+        side: None
+        if f is None
+        else FootOverlay(f.heel_px * factor, f.toe_px * factor, f.ahead_px * factor, f.forward_px * factor)
+        for side, f in overlay.feet.items()
+    }
+    return Overlay(pose, feet)
+
+
+# The numbers panel is laid out for a picture at least this many pixels on its short side.
+PANEL_SHORT_SIDE_PX = 480
+
+
+def annotate_photo(rgb: np.ndarray, overlay: Overlay, metrics: StanceMetrics | None) -> np.ndarray:
+    """:func:`annotate` for a photo: one whose short side is under PANEL_SHORT_SIDE_PX (a small or tightly cut
+    picture) is first enlarged to it, so the numbers panel fits inside and reads. Videos keep their frame
+    size (their writer's)."""
+    h, w = rgb.shape[:2]
+    factor = PANEL_SHORT_SIDE_PX / min(w, h)
+    if factor <= 1.0:
+        return annotate(rgb, overlay, metrics)
+    size = (round(w * factor), round(h * factor))
+    big = cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC)
+    return annotate(big, scaled(overlay, size[0] / w), metrics)
+
+
 def _pt(p: np.ndarray) -> tuple[int, int]:
     return int(round(float(p[0]))), int(round(float(p[1])))
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from analyzer import __version__
-from analyzer.annotate import FootOverlay, Overlay, annotate, mirrored
+from analyzer.annotate import FootOverlay, Overlay, annotate, annotate_photo, mirrored
 from analyzer.errors import InputError
 from analyzer.geometry.camera import (
     Intrinsics,
@@ -557,7 +557,7 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
     flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
     record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan)
     summary = build_summary(info, [record], opts, [fa.outline_warning] if fa.outline_warning else [])
-    image = annotate(rgb, overlay, raw if pose is not None else None)
+    image = annotate_photo(rgb, overlay, raw if pose is not None else None)
     return Analysis(summary=summary, records=[record], annotated_image=image)
 
 

@@ -15,8 +15,10 @@ from analyzer.annotate import (
     FootOverlay,
     Overlay,
     annotate,
+    annotate_photo,
     knee_colour,
     mirrored,
+    scaled,
 )
 from analyzer.feedback import load_thresholds
 from analyzer.landmarks import Side
@@ -50,6 +52,20 @@ def test_annotate_draws_on_a_copy():
     out = annotate(img, Overlay(pose, {}), StanceMetrics(t_s=0.0))
     assert img.max() == 0  # the caller's frame is untouched
     assert out.max() > 0
+
+
+def test_a_small_photo_is_enlarged_so_the_numbers_panel_fits():
+    # A 130x380 cut: the panel is 330 px wide at a 480 px short side, so the picture is drawn 480 / 130 =
+    # 3.69 times larger (480x1403) and the feet lines move with it; a 640x480 photo keeps its size.
+    pose, _ = camera_view(body_points(), size_wh=(130, 380))
+    foot = FootOverlay(np.array([50.0, 300.0]), np.array([55.0, 340.0]), np.array([58.0, 350.0]), np.array([50.0, 350.0]))
+    out = annotate_photo(np.full((380, 130, 3), 200, np.uint8), Overlay(pose, {Side.LEFT: foot}), StanceMetrics(t_s=0.0))
+    assert out.shape == (1403, 480, 3)
+    assert out[20:60, 300:330].mean() < 150  # the panel's darkened box reaches x = 338, inside the picture
+    assert annotate_photo(np.zeros((480, 640, 3), np.uint8), Overlay(pose, {}), None).shape == (480, 640, 3)
+    big = scaled(Overlay(pose, {Side.LEFT: foot}), 480 / 130)
+    assert big.pose is not None and big.pose.size_wh == (480, 1403)
+    assert big.feet[Side.LEFT] is not None and big.feet[Side.LEFT].heel_px[0] == pytest.approx(50 * 480 / 130)
 
 
 def test_mirrored_overlay_flips_x_and_keeps_side_names():

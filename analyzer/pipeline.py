@@ -49,7 +49,7 @@ from analyzer.geometry.silhouette import SilhouetteFit, fit_outline
 from analyzer.landmarks import Landmark, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sinks import H264Writer, OrderedWorker
-from analyzer.sources import Frame, SourceInfo, VideoFileSource, is_image_path, prefetch, read_image
+from analyzer.sources import Frame, Lens, SourceInfo, VideoFileSource, is_image_path, prefetch, read_image
 from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
@@ -83,6 +83,10 @@ FRAMED_HIGH_DEG = 4.0
 MIN_STANDING_FRAMES = 5
 
 ProgressFn = Callable[[int, int], None]
+
+
+# The fields of view (deg, across the width) an analysis takes, given or from the file's metadata.
+HFOV_RANGE_DEG = (10.0, 170.0)
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,9 @@ class AnalysisOptions:
             raise ValueError(f"model must be 'full' or 'heavy', got {self.model!r}")
         if self.body_height_cm is not None and not 80 <= self.body_height_cm <= 250:
             raise ValueError(f"body height must be between 80 and 250 cm, got {self.body_height_cm}")
-        if self.hfov_deg is not None and not 10 <= self.hfov_deg <= 170:
-            raise ValueError(f"horizontal field of view must be between 10 and 170 deg, got {self.hfov_deg}")
+        lo, hi = HFOV_RANGE_DEG
+        if self.hfov_deg is not None and not lo <= self.hfov_deg <= hi:
+            raise ValueError(f"horizontal field of view must be between {lo:.0f} and {hi:.0f} deg, got {self.hfov_deg}")
         if self.max_long_side < 160:
             raise ValueError("max_long_side must be at least 160 px")
 
@@ -507,16 +512,20 @@ def with_lens(options: AnalysisOptions, info: SourceInfo) -> AnalysisOptions:
     which a phone's 2x or 3x camera, an ultra-wide one or a cropped photo is far from."""
     if options.hfov_deg is not None or info.lens is None:
         return options
-    return replace(options, hfov_deg=min(170.0, max(10.0, info.lens.hfov_deg)))
+    return replace(options, hfov_deg=_metadata_hfov_deg(info.lens))
+
+
+def _metadata_hfov_deg(lens: Lens) -> float:
+    """The field of view an analysis takes from the file's lens (within HFOV_RANGE_DEG)."""
+    return min(HFOV_RANGE_DEG[1], max(HFOV_RANGE_DEG[0], lens.hfov_deg))
 
 
 def lens_block(info: SourceInfo, options: AnalysisOptions) -> dict[str, Any]:
     """The summary's word on the camera's lens: its field of view across the picture's width and where
     it came from ("given" by the user, the file's "metadata", or the "prior")."""
-    intr = Intrinsics.from_fov((info.width, info.height), options.hfov_deg)
-    hfov = math.degrees(2.0 * math.atan(info.width / 2.0 / intr.f_px))
+    hfov = Intrinsics.from_fov((info.width, info.height), options.hfov_deg).hfov_deg
     lens = info.lens
-    from_file = lens is not None and options.hfov_deg == min(170.0, max(10.0, lens.hfov_deg))
+    from_file = lens is not None and options.hfov_deg == _metadata_hfov_deg(lens)
     source = "metadata" if from_file else ("given" if options.hfov_deg is not None else "prior")
     return {
         "source": source,
@@ -615,7 +624,8 @@ def build_summary(
     same_view = [r for r in used if r.smooth.view is view]
     smooth = [r.smooth for r in (same_view or used)]
     warnings.extend(_content_warnings(records, with_pose, view, options))
-    warnings.extend(_lens_warnings(info, options))
+    lens = lens_block(info, options)
+    warnings.extend(_lens_warnings(info, lens["source"]))
     walk = _walking(records, _floor_up(records), _metres_per_unit(records, options), MetricsConfig.for_model(options.model))
     activity = "squat" if reps else ("walking" if walk is not None else ("standing" if windows else "unknown"))
     if info.kind == "image":
@@ -635,7 +645,7 @@ def build_summary(
             else {"source": "none"}
         ),
         "model": options.model,
-        "lens": lens_block(info, options),
+        "lens": lens,
         "metrics": metric_block(smooth, view),
         "reps": rep_entries(reps, t, [r.smooth for r in records]),
         "steps": walk["steps"] if walk is not None else [],
@@ -762,12 +772,12 @@ def with_feedback(summary: dict[str, Any]) -> dict[str, Any]:
 CUT_TURNOUT_MAE_DEG = {"prior": 6.4, "metadata": 5.1, "uncut": 3.7}
 
 
-def _lens_warnings(info: SourceInfo, options: AnalysisOptions) -> list[dict[str, str]]:
-    """A photo cut from a larger one (its metadata says so): the lens is less certain there."""
+def _lens_warnings(info: SourceInfo, source: str) -> list[dict[str, str]]:
+    """A photo cut from a larger one (its metadata says so): the lens is less certain there. ``source``:
+    where the analysis's lens came from (lens_block)."""
     if info.cropped_from_wh is None:
         return []
     w, h = info.cropped_from_wh
-    source = lens_block(info, options)["source"]
     if source == "metadata":
         how = ("its lens is read from the metadata at the camera's pixel scale, but where the picture's optical "
                "centre now lies is unknown")

@@ -7,6 +7,7 @@ wall-clock time for cameras). Large frames are scaled down so the long side is a
 
 from __future__ import annotations
 
+import io
 import math
 import queue
 import threading
@@ -21,7 +22,7 @@ import cv2
 import numpy as np
 
 from analyzer.errors import CameraError, InputError
-from analyzer.geometry.camera import FULL_FRAME_DIAGONAL_MM, hfov_from_equivalent_deg
+from analyzer.geometry.camera import hfov_from_equivalent_deg
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".mpg", ".mpeg", ".3gp")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
@@ -314,7 +315,7 @@ def read_image(path: str | Path, max_long_side: int = DEFAULT_MAX_LONG_SIDE) -> 
     if (out_w, out_h) != (w, h):
         bgr = cv2.resize(bgr, (out_w, out_h), interpolation=cv2.INTER_AREA)
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    lens, cropped_from = photo_lens(p, (w, h))
+    lens, cropped_from = photo_lens(data.tobytes(), (w, h))
     info = SourceInfo(
         name=p.name, kind="image", width=out_w, height=out_h, frame_count=1, codec=p.suffix.lstrip("."),
         lens=lens, cropped_from_wh=cropped_from,
@@ -339,12 +340,13 @@ def video_lens(container: av.container.InputContainer, upright_wh: tuple[int, in
 
 # EXIF tags (Exif 2.32): in IFD0 the orientation; in the Exif IFD the focal length in 35 mm film and the
 # size of the picture the camera wrote.
-_EXIF_IFD, _ORIENTATION, _EQUIVALENT_MM, _PIXEL_X, _PIXEL_Y = 0x8769, 0x0112, 0xA405, 0xA002, 0xA003
+EXIF_IFD, EXIF_ORIENTATION, EXIF_EQUIVALENT_MM, EXIF_PIXEL_X, EXIF_PIXEL_Y = 0x8769, 0x0112, 0xA405, 0xA002, 0xA003
 
 
-def photo_lens(path: Path, upright_wh: tuple[int, int]) -> tuple[Lens | None, tuple[int, int] | None]:
+def photo_lens(data: bytes, upright_wh: tuple[int, int]) -> tuple[Lens | None, tuple[int, int] | None]:
     """The lens a photo's EXIF states (None when it states none), and the camera's picture size when the
-    photo is a cut of it (else None). ``upright_wh``: the decoded picture's size, orientation applied.
+    photo is a cut of it (else None). ``data``: the photo file's bytes (as already read to decode it);
+    ``upright_wh``: the decoded picture's size, orientation applied.
 
     The 35 mm equivalence holds for the whole picture the camera took: a photo scaled down keeps it, so
     the field of view comes from the photo's own aspect ratio. A cut (aspect ratio unlike the size the
@@ -354,18 +356,18 @@ def photo_lens(path: Path, upright_wh: tuple[int, int]) -> tuple[Lens | None, tu
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as img:
+        with Image.open(io.BytesIO(data)) as img:
             exif = img.getexif()
-            sub = exif.get_ifd(_EXIF_IFD)
+            sub = exif.get_ifd(EXIF_IFD)
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
         return None, None
-    equivalent = _number(sub.get(_EQUIVALENT_MM))
-    size = (_number(sub.get(_PIXEL_X)), _number(sub.get(_PIXEL_Y)))
+    equivalent = _number(sub.get(EXIF_EQUIVALENT_MM))
+    size = (_number(sub.get(EXIF_PIXEL_X)), _number(sub.get(EXIF_PIXEL_Y)))
     w, h = upright_wh
     camera_wh: tuple[int, int] | None = None
     if all(v is not None and v > 0 for v in size):
         cw, ch = int(size[0]), int(size[1])  # type: ignore[arg-type]
-        camera_wh = (ch, cw) if _number(exif.get(_ORIENTATION)) in (5, 6, 7, 8) else (cw, ch)
+        camera_wh = (ch, cw) if _number(exif.get(EXIF_ORIENTATION)) in (5, 6, 7, 8) else (cw, ch)
         if abs((w / h) / (camera_wh[0] / camera_wh[1]) - 1.0) <= 0.01:
             camera_wh = None  # the whole picture, perhaps scaled
     if equivalent is None or not MIN_EQUIVALENT_MM <= equivalent <= MAX_EQUIVALENT_MM:
@@ -374,8 +376,7 @@ def photo_lens(path: Path, upright_wh: tuple[int, int]) -> tuple[Lens | None, tu
         return Lens(equivalent, hfov_from_equivalent_deg(equivalent, (w, h))), None
     if w > camera_wh[0] or h > camera_wh[1]:
         return None, camera_wh
-    f_px = math.hypot(*camera_wh) * equivalent / FULL_FRAME_DIAGONAL_MM
-    return Lens(equivalent, math.degrees(2.0 * math.atan(w / 2.0 / f_px)), cropped=True), camera_wh
+    return Lens(equivalent, hfov_from_equivalent_deg(equivalent, (w, h), camera_wh), cropped=True), camera_wh
 
 
 def _number(value: object) -> float | None:

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from analyzer.errors import StanceError
+from analyzer.geometry.camera import hfov_deg
 from analyzer.geometry.metrics import on_floor, unit, yaw_deg
 from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
@@ -156,13 +157,13 @@ def with_exif(image: Path, still: dict[str, Any], out_dir: Path, camera_wh: tupl
     from PIL import Image
 
     from analyzer.geometry.camera import FULL_FRAME_DIAGONAL_MM
-    from analyzer.sources import _EQUIVALENT_MM, _EXIF_IFD, _PIXEL_X, _PIXEL_Y
+    from analyzer.sources import EXIF_EQUIVALENT_MM, EXIF_IFD, EXIF_PIXEL_X, EXIF_PIXEL_Y
 
     f_px = float(still["camera"]["K"][0][0])
     exif = Image.Exif()
-    ifd = exif.get_ifd(_EXIF_IFD)
-    ifd[_EQUIVALENT_MM] = round(f_px * FULL_FRAME_DIAGONAL_MM / math.hypot(*camera_wh))
-    ifd[_PIXEL_X], ifd[_PIXEL_Y] = camera_wh
+    ifd = exif.get_ifd(EXIF_IFD)
+    ifd[EXIF_EQUIVALENT_MM] = round(f_px * FULL_FRAME_DIAGONAL_MM / math.hypot(*camera_wh))
+    ifd[EXIF_PIXEL_X], ifd[EXIF_PIXEL_Y] = camera_wh
     path = out_dir / f"{image.stem}_exif.jpg"
     with Image.open(image) as img:
         img.convert("RGB").save(path, "JPEG", quality=95, exif=exif)
@@ -203,7 +204,7 @@ def score_stills(
                 image = with_exif(image, s, Path(tmp.name), camera_wh)
             kind = s["camera"]["camera_kind"]
             height_cm = round(100.0 * s["truth"]["body_height_m"], 1)
-            hfov = 2.0 * math.degrees(math.atan(s["camera"]["image_size"][0] / 2.0 / s["camera"]["K"][0][0]))
+            hfov = hfov_deg(s["camera"]["K"][0][0], s["camera"]["image_size"][0])
             opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm,
                                    hfov_deg=hfov if true_fov else None, silhouette=silhouette)
             try:

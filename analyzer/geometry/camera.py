@@ -35,14 +35,21 @@ DEFAULT_LONG_SIDE_FOV_DEG = 65.0
 FULL_FRAME_DIAGONAL_MM = math.hypot(36.0, 24.0)
 
 
-def hfov_from_equivalent_deg(equivalent_mm: float, size_wh: tuple[int, int]) -> float:
-    """The horizontal field of view (across the width, degrees) of a whole picture of ``size_wh`` taken
-    with a lens of this 35 mm-equivalent focal length."""
+def hfov_deg(f_px: float, width_px: float) -> float:
+    """The field of view (degrees) across ``width_px`` pixels of a pinhole with focal length ``f_px``."""
+    return math.degrees(2.0 * math.atan(width_px / 2.0 / f_px))
+
+
+def hfov_from_equivalent_deg(
+    equivalent_mm: float, size_wh: tuple[int, int], camera_wh: tuple[int, int] | None = None
+) -> float:
+    """The horizontal field of view (across the width, degrees) of a picture of ``size_wh`` taken with a
+    lens of this 35 mm-equivalent focal length: the camera's whole picture, or a cut of the ``camera_wh``
+    picture at the camera's pixel scale (the equivalence holds for the camera's whole picture)."""
     if not (equivalent_mm > 0 and math.isfinite(equivalent_mm)):
         raise ValueError(f"equivalent focal length must be positive, got {equivalent_mm}")
-    w, h = size_wh
-    f_px = math.hypot(w, h) * equivalent_mm / FULL_FRAME_DIAGONAL_MM
-    return math.degrees(2.0 * math.atan(w / 2.0 / f_px))
+    f_px = math.hypot(*(camera_wh or size_wh)) * equivalent_mm / FULL_FRAME_DIAGONAL_MM
+    return hfov_deg(f_px, size_wh[0])
 
 # Heights above the floor at which MediaPipe's heel and toe landmarks are laid back onto the floor
 # (metres, MediaPipe scale). Chosen on the synthetic benchmark's TRAIN split (python -m benchmarks.calibrate;
@@ -99,6 +106,11 @@ class Intrinsics:
         else:
             f = 0.5 * w / math.tan(math.radians(hfov_deg) / 2)
         return Intrinsics(f_px=f, cx=w / 2.0, cy=h / 2.0, size_wh=(w, h))
+
+    @property
+    def hfov_deg(self) -> float:
+        """The field of view across the image's width (degrees): the inverse of :meth:`from_fov`."""
+        return hfov_deg(self.f_px, self.size_wh[0])
 
     def rays(self, pixels_xy: np.ndarray) -> np.ndarray:
         """(N, 2) pixels -> (N, 3) rays with z = 1 in the camera frame."""

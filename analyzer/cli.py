@@ -136,8 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument(
         "--outline",
-        action="store_true",
-        help="photos: also fit the feet's outline and average its turnout in (opt-in; see README)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="photos: also fit the feet's outline and average its turnout in (default; --no-outline reads "
+        "the landmarks alone, about 1 s faster; see README)",
     )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)

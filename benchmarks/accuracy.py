@@ -252,8 +252,8 @@ def table(
     exif: bool = False,
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
-    if silhouette:
-        reading += ", with the feet's outline fit (--outline)"
+    reading += (", with the feet's outline fit (--outline; photos' default)" if silhouette
+                else ", landmarks only (as videos are read; photos fit the feet's outline by default: --outline)")
     turned = aim_note(aim)
     fov = "the true field of view given (--true-fov)" if true_fov else (
         "the lens read from the photo's EXIF (--exif)" if exif else "field-of-view prior")
@@ -308,7 +308,9 @@ def main() -> None:
     ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
                     help="turn each camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
     ap.add_argument("--outline", dest="silhouette", action="store_true",
-                    help="photos' turnout also from the feet's outline fit (AnalysisOptions.silhouette)")
+                    help="photos' turnout also from the feet's outline fit, as the analyzer reads photos by default "
+                    "(AnalysisOptions.silhouette); without it the landmarks alone, as videos are read and every "
+                    "correction was fitted")
     ap.add_argument("--true-fov", action="store_true", help="give the analyzer each camera's true field of view")
     ap.add_argument("--crop", type=float, metavar="MARGIN", help="cut each still down to the body plus MARGIN x its height")
     ap.add_argument("--exif", action="store_true", help="write each still's lens into its EXIF, as a camera does")

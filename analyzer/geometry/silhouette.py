@@ -18,7 +18,7 @@ averaged (MetricsConfig.silhouette_share: 3.73 -> 3.21 deg on TRAIN). It has lit
 bias in turned views (45 deg oblique: -1.2 against -6.4 before their turn correction), and a bias of its
 own from the front (+3 deg). The fitted heels also give the stance width
 (MetricsConfig.outline_width_scale). Fitting costs about 1 s per photo, so videos do not use it. Photos use
-it when asked (AnalysisOptions.silhouette, ``analyzer analyze --outline``).
+it by default (AnalysisOptions.silhouette; ``analyzer analyze --no-outline`` reads the landmarks alone).
 
 Pure numpy (the polygons are filled from their edges' signed distances); coordinates are the camera frame of
 :class:`analyzer.geometry.camera.Scene`, pixels are the frame's.

@@ -283,8 +283,8 @@ def test_upload_page_photo_shows_the_annotated_image(
     assert "Left foot turnout" in html_text(at)
     assert time.perf_counter() - start < 60
     assert upload_app.calls["n"] == 0  # photos take the image path
-    # The outline fit is off until asked for in the sidebar; asking analyses the photo again with it.
-    assert at.toggle(key="upload_outline").value is False
+    # The outline fit is on by default; switching it off in the sidebar analyses the photo again without it.
+    assert at.toggle(key="upload_outline").value is True
     seen: list[bool] = []
     real_image = results.analyze_image
 
@@ -294,10 +294,10 @@ def test_upload_page_photo_shows_the_annotated_image(
 
     results.analyze_image = spying_analyze_image
     try:
-        at.toggle(key="upload_outline").set_value(True).run()
+        at.toggle(key="upload_outline").set_value(False).run()
     finally:
         results.analyze_image = real_image
     assert not at.exception, at.exception
     assert not at.error, texts(at.error)
-    assert seen == [True]
+    assert seen == [False]
     assert texts(at.success)[0].startswith("Analysed **photo.jpg**") and "Left foot turnout" in html_text(at)

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from analyzer.pipeline import AnalysisOptions, analyze_image
+from analyzer.pipeline import AnalysisOptions, analyze_image, with_lens
 from analyzer.pose import PoseEstimator
+from analyzer.sources import read_image
 from benchmarks.accuracy import DEFAULT_TRUTH, aimed, cropped, score_stills, with_exif
 from tests.conftest import MODELS, need
 
@@ -171,11 +172,16 @@ ROOM_TRUTH = DEFAULT_TRUTH.parent.parent / "data_room" / "truth.json"
 ROOM_LIMITS = (5.0, 1.4, 72, 2.0)
 
 
-def test_a_body_above_or_below_the_centre_of_the_picture_is_read():
+def room_set() -> dict[str, Any]:
+    """The committed set rendered with room's truth (skips, naming what is missing, without the model or the set)."""
     need(MODELS / "pose_landmarker_full.task")
     if not ROOM_TRUTH.is_file():
         pytest.skip(f"needs {ROOM_TRUTH} (the committed set rendered with room)")
-    truth = json.loads(ROOM_TRUTH.read_text())
+    return json.loads(ROOM_TRUTH.read_text())
+
+
+def test_a_body_above_or_below_the_centre_of_the_picture_is_read():
+    truth = room_set()
     turnout, apart, feet, fppa = ROOM_LIMITS
     bias = []
     for tilt in (-6.0, 6.0):
@@ -196,10 +202,7 @@ ROOM_OUTLINE_LIMITS = (3.35, 1, 74, 2.6)
 
 
 def test_photos_read_with_the_outline_fit_on_the_stills_rendered_with_room():
-    need(MODELS / "pose_landmarker_full.task")
-    if not ROOM_TRUTH.is_file():
-        pytest.skip(f"needs {ROOM_TRUTH} (the committed set rendered with room)")
-    truth = json.loads(ROOM_TRUTH.read_text())
+    truth = room_set()
     turnout, swaps, feet, width_cm = ROOM_OUTLINE_LIMITS
     e = score_stills(truth, "holdout", None, ROOM_TRUTH.parent, flip=True, silhouette=True)
     assert mae(e["all"]["turnout_deg"]) <= turnout
@@ -354,11 +357,17 @@ def test_the_lens_from_exif_is_used_reported_and_overridden_by_the_users(tmp_pat
         lens = read.summary["lens"]
         assert lens["source"] == "metadata" and not lens["cropped"]
         assert lens["hfov_deg"] == pytest.approx(s["camera"]["hfov_deg"], abs=0.6)  # whole-mm rounding
-        by_hand = analyze_image(photo, AnalysisOptions(annotate=False, hfov_deg=lens["hfov_deg"]), estimator=est)
-        assert by_hand.summary["lens"]["source"] == "given"
+        # The lens exactly as the metadata gives it (the summary rounds it; the photos' outline fit, a search,
+        # moves by a few hundredths of a degree with that rounding).
+        exact = with_lens(AnalysisOptions(), read_image(photo)[1]).hfov_deg
+        assert exact == pytest.approx(lens["hfov_deg"], abs=0.05)
+        by_hand = analyze_image(photo, AnalysisOptions(annotate=False, hfov_deg=exact), estimator=est)
         for side in ("left", "right"):
             a, b = (getattr(x.records[0].raw, side).turnout_deg for x in (read, by_hand))
             assert a == pytest.approx(b, abs=0.05)
+        # A field of view the user gives (other than the file's own) is said to be given.
+        rounded = analyze_image(photo, AnalysisOptions(annotate=False, hfov_deg=lens["hfov_deg"]), estimator=est)
+        assert rounded.summary["lens"]["source"] == "given"
         given = analyze_image(photo, AnalysisOptions(annotate=False, hfov_deg=50.0), estimator=est).summary["lens"]
         assert given["source"] == "given" and given["hfov_deg"] == 50.0 and given["equivalent_mm"] is None
         plain = analyze_image(image, AnalysisOptions(annotate=False), estimator=est).summary

@@ -1,6 +1,6 @@
 """The feet's outline fit (analyzer.geometry.silhouette) on exact skeletons and masks drawn from its own
 shoe model, so the right answer is known; how well the model fits real outlines is the benchmark's job
-(python -m benchmarks.accuracy, with and without --no-silhouette)."""
+(python -m benchmarks.accuracy, with and without --outline)."""
 
 from __future__ import annotations
 

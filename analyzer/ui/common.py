@@ -22,7 +22,7 @@ import streamlit as st
 from analyzer.annotate import GOOD, INSIDE, OUTSIDE, knee_colour
 from analyzer.errors import StanceError
 from analyzer.landmarks import Side
-from analyzer.pipeline import lens_text
+from analyzer.pipeline import AnalysisOptions, lens_text
 from analyzer.pose import PoseEstimator, resolve_model
 from analyzer.stance import SideMetrics, StanceMetrics, View, is_num
 
@@ -98,7 +98,7 @@ class Settings:
     model: str
     body_height_cm: float | None
     mirror: bool = False
-    outline: bool = False
+    outline: bool = AnalysisOptions.silhouette  # the photos' outline fit: the analysis's own default
 
 
 def settings_ui(
@@ -145,11 +145,11 @@ def settings_ui(
                 key=f"{prefix}_mirror",
                 help="Show the camera picture like a mirror. Left and right in the numbers are always your own.",
             )
-        outline = False
+        outline = AnalysisOptions.silhouette
         if show_outline:
             outline = st.toggle(
                 "Photos: also read the feet's outline",
-                value=True,
+                value=AnalysisOptions.silhouette,
                 key=f"{prefix}_outline",
                 help=(
                     "Fits each foot's shape in the photo and averages its direction with the landmarks' "

@@ -118,3 +118,31 @@ def test_a_still_comes_with_the_persons_mask_and_a_video_frame_without(model_dir
         assert est.detect(rgb).mask is None
     with PoseEstimator("full", "video") as est:
         assert est.detect(rgb, 0.0).mask is None
+
+
+def test_a_reset_video_estimator_reads_the_next_clip_as_a_fresh_one_does(clip):
+    # analyze_video(..., estimator=est) resets a shared estimator between clips. MediaPipe's VIDEO
+    # landmarker keeps the last clip's person and smooths over timestamps that restart (forced to rise
+    # 1 ms apart), so reset() makes new landmarkers: the second clip must read as it does alone.
+    from analyzer.pose import PoseEstimator
+    from analyzer.sources import VideoFileSource
+
+    def read(est, path, frames):
+        est.reset()
+        out = []
+        with VideoFileSource(path, 640) as src:
+            for frame in src:
+                pose = est.detect(frame.rgb, frame.t_s).pose
+                out.append(None if pose is None else pose.image_xy.copy())
+                if frame.index + 1 >= frames:
+                    break
+        return out
+
+    second = clip("squat/IMG_7027.mov")
+    with PoseEstimator("full", "video", flip_average=True) as fresh:
+        alone = read(fresh, second, 20)
+    with PoseEstimator("full", "video", flip_average=True) as shared:
+        read(shared, clip("standing/frontal_parallel_feet.mp4"), 30)
+        after = read(shared, second, 20)
+    assert all(a is not None for a in alone) and all(b is not None for b in after)
+    assert max(float(np.abs(a - b).max()) for a, b in zip(alone, after, strict=True)) < 1e-4

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from analyzer.geometry.metrics import (
     stature_units,
 )
 from analyzer.geometry.silhouette import SilhouetteFit, fit_outline
-from analyzer.landmarks import Landmark, PoseFrame, Side
+from analyzer.landmarks import Landmark, PoseDetection, PoseFrame, Side
 from analyzer.pose import PoseEstimator
 from analyzer.sinks import H264Writer, OrderedWorker
 from analyzer.sources import Frame, Lens, SourceInfo, VideoFileSource, is_image_path, prefetch, read_image
@@ -61,6 +61,7 @@ from analyzer.temporal.summary import (
     foot_pixels,
     frames_in,
     metric_block,
+    nanmedian,
     rep_entries,
     smooth_at,
     smoothing_complete,
@@ -81,6 +82,11 @@ SCHEMA_VERSION = 1
 FRAMED_HIGH_DEG = 4.0
 # Standing frames needed before the hips' drop is judged against them (the deep-squat gate of the knee angle).
 MIN_STANDING_FRAMES = 5
+# A video's still stretches get the photos' outline fit (geometry.silhouette) on this many of their frames,
+# spread evenly, not on every frame: a fit takes about 1 s. Per frame of the rendered clips (VIDEO-mode
+# landmarks, each frame's mask from one IMAGE-mode reading) the fit averaged in took the turnout from
+# 2.30 to 1.78 deg MAE (README, "Over time").
+OUTLINE_VIDEO_FRAMES = 5
 
 ProgressFn = Callable[[int, int], None]
 
@@ -102,13 +108,18 @@ class AnalysisOptions:
     3.0 / 2.5 deg, 30 deg oblique 7.7 / 5.0 -> 4.4 / 3.5), for a third of the speed (720p with the
     video: 30 instead of 45 fps on 2 cores).
     Live streams always read once (latency).
-    silhouette: for photos, also fit each foot to the person's outline and average that turnout in
-    (analyzer.geometry.silhouette; MetricsConfig.silhouette_share). Videos never do (too slow per frame).
-    On by default: on the synthetic holdout it takes the turnout error from 3.71 to 3.07 deg (and, from
-    the fitted heels, the stance width from 0.10 to 0.08 hip widths, 2.07 to 1.48 cm); on the stills
-    rendered with room around the body 4.23 -> 3.21 deg, through lenses neither split has 4.10 -> 3.93.
-    The price: about 1 s a photo, and on holdout one more asymmetric pair read in the wrong order (2 of
-    20 against 1; none more on the other two sets). False reads the landmarks alone (README, accuracy).
+    silhouette: also fit each foot to the person's outline and average that turnout in
+    (analyzer.geometry.silhouette; MetricsConfig.silhouette_share): for a photo, on the photo; for a video,
+    on OUTLINE_VIDEO_FRAMES frames of its still stretches (a fit takes about 1 s, too slow for every frame),
+    whose median moves the still stretch's turnout (with_outline; the stance width stays the landmarks'
+    there: on the rendered clips the fitted heels read it worse, 0.08 -> 0.10 hip widths). The live camera
+    never does. On by default. Photos: on the synthetic holdout it takes the turnout error from 3.71 to
+    3.07 deg (and, from the fitted heels, the stance width from 0.10 to 0.08 hip widths, 2.07 to 1.48 cm);
+    on the stills rendered with room around the body 4.23 -> 3.21 deg, through lenses neither split has
+    4.10 -> 3.93. Videos: the holdout stills filmed for 1.5 s (benchmarks.accuracy --as-video) 3.99 ->
+    3.45 deg. The price: about 1 s a photo, 5-7 s a video with a still stretch, and on holdout one more
+    asymmetric pair read in the wrong order (photos 2 of 20 against 1, filmed 3 of 22 against 2; none
+    more on the other two sets). False reads the landmarks alone (README, accuracy).
     """
 
     model: str = "full"
@@ -149,6 +160,7 @@ class FrameRecord:
     knee_flexion_deg: float = math.nan
     speed: float = math.nan
     heels_floor: np.ndarray | None = None  # (2, 3) left and right heel on the floor, camera frame
+    scene: Scene | None = None  # the camera and floor this frame was measured through
 
 
 @dataclass
@@ -232,6 +244,8 @@ class FrameAnalyzer:
         self._intr: Intrinsics | None = None
         # The last frame's word on the feet's outline fit, when it was asked for and not wholly used.
         self.outline_warning: dict[str, str] | None = None
+        self.scene: Scene | None = None  # the last frame's camera and floor (None when there was none)
+        self.outline: dict[str, Any] | None = None  # the last frame's outline entry (outline_entry), when fitted
 
     def intrinsics(self, size_wh: tuple[int, int]) -> Intrinsics:
         if self._intr is None or self._intr.size_wh != size_wh:
@@ -272,6 +286,7 @@ class FrameAnalyzer:
         """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown).
         ``mask``: the person's segmentation mask (PoseDetection.mask), for the feet's outline fit."""
         no_heels = np.full((2, 3), np.nan)
+        self.scene = None
         if pose is None:
             return StanceMetrics.empty(t_s, "no person in view"), Overlay(None, {}), no_heels
         intr = self.intrinsics(pose.size_wh)
@@ -280,12 +295,17 @@ class FrameAnalyzer:
         scene = estimate_scene(pose, intr, up)
         if scene is None:
             return StanceMetrics.empty(t_s, "body not fully in view"), Overlay(pose, {}), no_heels
+        self.scene = scene
         geom = floor_geometry(pose, scene, self.config)
         fit = None
         self.outline_warning = None
+        self.outline = None
         if mask is not None and self.options.silhouette and self.config.silhouette_share > 0:
             fit = fit_outline(mask, pose, scene, geom)
-            self.outline_warning = outline_warning(fit, measure(pose, scene, self.config, None, geom), self.config)
+            alone = measure(pose, scene, self.config, None, geom)
+            landmarks = {side: alone.side(side).turnout_deg for side in Side}
+            self.outline = outline_entry([fit], landmarks, self.config)
+            self.outline_warning = outline_warning(outline_reading([fit]), landmarks, self.config)
         measured = measure(
             pose,
             scene,
@@ -301,10 +321,70 @@ class FrameAnalyzer:
         return metrics, Overlay(pose, foot_overlays(scene, geom, metrics)), heels
 
 
-def outline_warning(fit: SilhouetteFit | None, landmarks: StanceMetrics, config: MetricsConfig) -> dict[str, str] | None:
-    """The summary warning for a photo whose feet's outline fit was asked for but not used for every foot
-    the landmarks measured (``landmarks``: the frame's metrics without the fit); None when it was."""
-    if fit is None:
+def outline_reading(fits: Sequence[SilhouetteFit | None]) -> dict[Side, float] | None:
+    """Each foot's outline turnout, the median over the fits made (None when none was)."""
+    made = [f for f in fits if f is not None]
+    if not made:
+        return None
+    return {side: float(np.median([f.turnout_deg[side] for f in made])) for side in Side}
+
+
+def outline_entry(fits: Sequence[SilhouetteFit | None], landmarks_deg: Mapping[Side, float], config: MetricsConfig) -> dict[str, Any]:
+    """The summary's ``outline`` object: frames tried and fitted, each foot's outline turnout and whether it
+    was averaged in (outline_agrees with the landmarks' ``landmarks_deg``)."""
+    reading = outline_reading(fits)
+    return {
+        "frames": len(fits),
+        "fitted": sum(f is not None for f in fits),
+        "turnout_deg": {side.value: None if reading is None else _rounded(reading[side], 2) for side in Side},
+        "used": {
+            side.value: reading is not None and math.isfinite(landmarks_deg[side]) and outline_agrees(landmarks_deg[side], reading[side], config)
+            for side in Side
+        },
+    }
+
+
+def with_outline(
+    frames: Sequence[StanceMetrics], fits: Sequence[SilhouetteFit | None], config: MetricsConfig
+) -> tuple[list[StanceMetrics], dict[str, Any], dict[str, str] | None]:
+    """A video's still-stretch frames with the outline's reading averaged into their turnout, as a photo's
+    (MetricsConfig.silhouette_share, the same gap test): each frame's turnout moves by share x (outline -
+    the frames' median), so the median becomes the photos' blend and the spread stays the frames' own.
+    Also the summary's ``outline`` entry and its warning (None when every foot took the outline)."""
+    landmarks = {side: nanmedian([m.side(side).turnout_deg for m in frames]) for side in Side}
+    reading = outline_reading(fits)
+    entry = outline_entry(fits, landmarks, config)
+    shift = {
+        side: config.silhouette_share * (reading[side] - landmarks[side]) if reading is not None and entry["used"][side.value] else 0.0
+        for side in Side
+    }
+    moved = [
+        replace(
+            m,
+            left=replace(m.left, turnout_deg=m.left.turnout_deg + shift[Side.LEFT]),
+            right=replace(m.right, turnout_deg=m.right.turnout_deg + shift[Side.RIGHT]),
+        )
+        for m in frames
+    ]
+    return moved, entry, outline_warning(reading, landmarks, config)
+
+
+def outline_frames(records: Sequence[FrameRecord], n: int = OUTLINE_VIDEO_FRAMES) -> list[FrameRecord]:
+    """Up to ``n`` of the records where both feet's turnout was read, spread evenly over them."""
+    both = [r for r in records if math.isfinite(r.raw.left.turnout_deg) and math.isfinite(r.raw.right.turnout_deg)]
+    if not both:
+        return []
+    picks = sorted({int(round(i)) for i in np.linspace(0, len(both) - 1, min(n, len(both)))})
+    return [both[i] for i in picks]
+
+
+def outline_warning(
+    outline_deg: Mapping[Side, float] | None, landmarks_deg: Mapping[Side, float], config: MetricsConfig
+) -> dict[str, str] | None:
+    """The summary warning for a photo or video whose feet's outline fit was asked for but not used for
+    every foot the landmarks measured: ``outline_deg`` the outline's turnout per foot (None: no fit),
+    ``landmarks_deg`` the landmarks' (without the fit). None when it was used."""
+    if outline_deg is None:
         return {
             "code": "outline_not_fitted",
             "message": "The feet's outline could not be fitted (a foot hidden, or the person's outline unclear "
@@ -313,7 +393,7 @@ def outline_warning(fit: SilhouetteFit | None, landmarks: StanceMetrics, config:
     off = [
         side.value
         for side in Side
-        if math.isfinite(t := landmarks.side(side).turnout_deg) and not outline_agrees(t, fit.turnout_deg[side], config)
+        if math.isfinite(t := landmarks_deg[side]) and not outline_agrees(t, outline_deg[side], config)
     ]
     if not off:
         return None
@@ -398,7 +478,7 @@ def analyze_video(
             raws.append(raw)
             times.append(frame.t_s)
             feet_px.append(foot_pixels(pose))
-            records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels))
+            records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels, fa.scene))
             if video is not None:
                 video.push(frame, overlay, raws, times, feet_px)
             if progress is not None:
@@ -420,8 +500,61 @@ def analyze_video(
     smooth = [done[i] if i in done else smooth_at(raws, times, i, feet_px=feet_px) for i in range(len(raws))]
     records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
     warnings = _source_warnings(source)
-    summary = build_summary(source.info, records, opts, warnings)
+    outline = video_outline_reader(path, opts, fa.config) if opts.silhouette and fa.config.silhouette_share > 0 else None
+    summary = build_summary(source.info, records, opts, warnings, outline)
     return Analysis(summary=summary, records=records, annotated_path=annotated)
+
+
+# Reads the feet's outline on the given frames of a file: one fit (or None) per frame it could read.
+OutlineReader = Callable[[Sequence["FrameRecord"]], list[SilhouetteFit | None]]
+
+
+def video_outline_reader(path: str | Path, options: AnalysisOptions, config: MetricsConfig) -> OutlineReader:
+    """The feet's outline on chosen frames of the video at ``path`` (a photo's fit, geometry.silhouette):
+    the video is decoded again up to the last of them; each one's person mask comes from a single
+    IMAGE-mode reading of the frame, and the feet are fitted with the frame's own landmarks and scene
+    (FrameRecord.pose, .scene), so the fit starts where the video's reading stands."""
+
+    def read(chosen: Sequence[FrameRecord]) -> list[SilhouetteFit | None]:
+        wanted = {r.index: r for r in chosen if r.pose is not None and r.scene is not None}
+        if not wanted:
+            return []
+        fits: list[SilhouetteFit | None] = []
+        est = PoseEstimator(options.model, "image", model_path=options.model_path, flip_average=False)
+        source = VideoFileSource(path, options.max_long_side)
+        try:
+            for frame in source:
+                if (r := wanted.get(frame.index)) is not None:
+                    fits.append(_frame_outline(est.detect(frame.rgb, 0.0), r, config))
+                if frame.index >= max(wanted):
+                    break
+        finally:
+            source.close()
+            est.close()
+        return fits
+
+    return read
+
+
+def _frame_outline(det: PoseDetection, record: FrameRecord, config: MetricsConfig) -> SilhouetteFit | None:
+    """One frame's outline fit: ``det`` (an IMAGE-mode reading of the frame) gives the mask, ``record`` the
+    video's landmarks and scene. None when the mask is missing or belongs to someone else."""
+    pose, scene, mask = record.pose, record.scene, det.mask
+    if pose is None or scene is None or mask is None or det.pose is None or mask.shape != pose.size_wh[::-1]:
+        return None
+    if not same_body(det.pose, pose):
+        return None  # the still reading followed another person than the video did
+    return fit_outline(mask, pose, scene, floor_geometry(pose, scene, config))
+
+
+def same_body(a: PoseFrame, b: PoseFrame, tolerance: float = 0.25) -> bool:
+    """Whether two readings of one picture put the hips and ankles in the same places: within
+    ``tolerance`` x the legs' length in the picture, on average."""
+    joints = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
+    pa, pb = a.pixels_xy[joints], b.pixels_xy[joints]
+    legs = float(np.linalg.norm(pa[:2].mean(axis=0) - pa[2:].mean(axis=0)))
+    gap = float(np.mean(np.linalg.norm(pa - pb, axis=1)))
+    return math.isfinite(gap) and legs > 0 and gap <= tolerance * legs
 
 
 class _AnnotatedVideo:
@@ -566,7 +699,7 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
     raw, overlay, _ = fa.step(pose, 0.0, det.mask)
     flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
     record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan)
-    summary = build_summary(info, [record], opts, [fa.outline_warning] if fa.outline_warning else [])
+    summary = build_summary(info, [record], opts, [fa.outline_warning] if fa.outline_warning else [], fa.outline)
     image = annotate_photo(rgb, overlay, raw if pose is not None else None)
     return Analysis(summary=summary, records=[record], annotated_image=image)
 
@@ -588,9 +721,16 @@ def analyze_file(
 
 
 def build_summary(
-    info: SourceInfo, records: list[FrameRecord], options: AnalysisOptions, warnings: list[dict[str, str]]
+    info: SourceInfo,
+    records: list[FrameRecord],
+    options: AnalysisOptions,
+    warnings: list[dict[str, str]],
+    outline: OutlineReader | dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """docs/SUMMARY.md from the per-frame records; adds findings and exercises from analyzer.feedback."""
+    """docs/SUMMARY.md from the per-frame records; adds findings and exercises from analyzer.feedback.
+    ``outline``: for a video, reads the feet's outline on a few frames of its still stretches, whose
+    turnout it moves (with_outline); for a photo, its outline entry (outline_entry: the fit is in the
+    record's metrics already). None: the outline was not read."""
     with_pose = [r for r in records if r.pose is not None]
     if not with_pose:
         raise InputError(f"No person was found in {info.name}.")
@@ -624,10 +764,15 @@ def build_summary(
     # Report only what the clip's main view supports: frames seen from another angle do not vote.
     same_view = [r for r in used if r.smooth.view is view]
     smooth = [r.smooth for r in (same_view or used)]
+    config = MetricsConfig.for_model(options.model)
+    outline_block = outline if isinstance(outline, dict) else None
+    if callable(outline) and windows and (fits := outline(outline_frames(same_view or used))):
+        smooth, outline_block, outline_note = with_outline(smooth, fits, config)
+        warnings.extend([outline_note] if outline_note else [])
     warnings.extend(_content_warnings(records, with_pose, view, options))
     lens = lens_block(info, options)
     warnings.extend(_lens_warnings(info, lens["source"]))
-    walk = _walking(records, _floor_up(records), _metres_per_unit(records, options), MetricsConfig.for_model(options.model))
+    walk = _walking(records, _floor_up(records), _metres_per_unit(records, options), config)
     activity = "squat" if reps else ("walking" if walk is not None else ("standing" if windows else "unknown"))
     if info.kind == "image":
         activity = "standing" if (with_pose[0].knee_flexion_deg or 0) < 25 else "unknown"
@@ -648,6 +793,7 @@ def build_summary(
         "model": options.model,
         "lens": lens,
         "metrics": metric_block(smooth, view),
+        "outline": outline_block,
         "reps": rep_entries(reps, t, [r.smooth for r in records]),
         "steps": walk["steps"] if walk is not None else [],
         "warnings": warnings,

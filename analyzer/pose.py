@@ -337,7 +337,7 @@ class PoseEstimator:
         and smooth the landmarks over the timestamps, which are forced to increase, so a second clip read
         by the same landmarkers starts from the first clip's person and has its frames 1 ms apart. Holdout
         stills filmed for 1.5 s and read one after the other that way came out 15.7 deg off in turnout
-        (about 4 deg each with fresh landmarkers)."""
+        (3.99 deg with new landmarkers for each: python -m benchmarks.accuracy --as-video 1.5)."""
         self._last_centre = None
         self._next_check_ms = 0
         self._alone_since_ms = None

@@ -1,7 +1,7 @@
 """Accuracy against exact ground truth: the synthetic renders (benchmarks/synthetic/data/truth.json).
 
     python -m benchmarks.accuracy [--truth PATH] [--split train|holdout|all] [--model full|heavy] [--limit N] [--no-flip] [--outline]
-                                  [--aim PAN TILT] [--true-fov] [--crop MARGIN] [--exif] [--out FILE.md]
+                                  [--aim PAN TILT] [--true-fov] [--crop MARGIN] [--exif] [--as-video SECONDS] [--out FILE.md]
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
@@ -19,6 +19,11 @@ length in pixels but the picture's centre is no longer the optical centre. ``--e
 a JPEG whose EXIF states the camera's 35 mm-equivalent focal length (rounded to a whole mm, as cameras
 write it) and the size of the picture the camera took, as a phone's photo carries them; the analyzer
 then reads the lens from there (analyzer.sources.photo_lens).
+
+``--as-video SECONDS`` films every still: a video of that many seconds at 15 fps, each frame the still with
+a little sensor noise of its own (Gaussian, SD 2 grey levels), read by ``analyze_video`` as a user's video
+of a still stance; the prediction is the summary's median over its still stretch. With ``--outline`` the
+video path's own outline fit is on (a few frames of the still stretch, AnalysisOptions.silhouette).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import json
 import math
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +44,9 @@ import numpy as np
 from analyzer.errors import StanceError
 from analyzer.geometry.camera import hfov_deg
 from analyzer.geometry.metrics import on_floor, unit, yaw_deg
-from analyzer.pipeline import AnalysisOptions, analyze_image
+from analyzer.pipeline import Analysis, AnalysisOptions, analyze_image, analyze_video
 from analyzer.pose import PoseEstimator
-from analyzer.stance import StanceMetrics, View
+from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.view import FPPA_MAX_TURN_DEG, turn_from_axis_deg
 from benchmarks.synthetic.body import rot_x, rot_y
 
@@ -170,6 +176,34 @@ def with_exif(image: Path, still: dict[str, Any], out_dir: Path, camera_wh: tupl
     return path
 
 
+def still_video(image: Path, out_dir: Path, seconds: float, fps: float = 15.0, noise_sd: float = 2.0) -> Path:
+    """``image`` filmed for ``seconds``: every frame the picture plus its own sensor noise (seeded)."""
+    picture = cv2.imread(str(image)).astype(np.float32)
+    path = out_dir / f"{image.stem}_still.mp4"
+    h, w = picture.shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    rng = np.random.default_rng(0)
+    for _ in range(max(2, round(seconds * fps))):
+        writer.write(np.clip(picture + rng.normal(0.0, noise_sd, picture.shape), 0, 255).astype(np.uint8))
+    writer.release()
+    return path
+
+
+def summary_metrics(a: Analysis) -> StanceMetrics:
+    """The summary's medians as one StanceMetrics (the facing angle of the video's middle frame)."""
+    med = a.summary["metrics"]
+
+    def value(block: dict[str, Any]) -> float:
+        return math.nan if block["median"] is None else float(block["median"])
+
+    def side(name: str) -> SideMetrics:
+        return SideMetrics(*(value(med[k][name]) for k in ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio")))
+
+    middle = a.records[len(a.records) // 2].smooth
+    return replace(middle, left=side("left"), right=side("right"),
+                   stance_width_ratio=value(med["stance_width_ratio"]), stance_width_cm=value(med["stance_width_cm"]))
+
+
 def score_stills(
     truth: dict[str, Any],
     split: str,
@@ -182,15 +216,16 @@ def score_stills(
     silhouette: bool = False,
     crop: float | None = None,
     exif: bool = False,
+    as_video: float | None = None,
 ) -> dict[str, dict[str, list]]:
     """errors[camera_kind][metric] -> list of (predicted - true) (NaN = not measured); plus swaps.
     ``aim``: (pan, tilt) of the turned cameras (see the module docstring), (0, 0) for the stills as rendered.
     ``true_fov``: give the analyzer each camera's true field of view (as a user who knows their lens
     would) instead of its prior. ``silhouette``: True adds the feet's outline fit (AnalysisOptions.silhouette).
-    ``crop``, ``exif``: see the module docstring (--crop, --exif)."""
+    ``crop``, ``exif``, ``as_video``: see the module docstring (--crop, --exif, --as-video)."""
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     stills = [s for s in truth["stills"] if split == "all" or s["split"] == split][:limit]
-    est = PoseEstimator(model, "image", flip_average=flip)
+    est = PoseEstimator(model, "image" if as_video is None else "video", flip_average=flip)
     tmp = tempfile.TemporaryDirectory(prefix="stance-aim-")
     try:
         for s in stills:
@@ -208,7 +243,10 @@ def score_stills(
             opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm,
                                    hfov_deg=hfov if true_fov else None, silhouette=silhouette)
             try:
-                m = analyze_image(image, opts, estimator=est).records[0].raw
+                if as_video is None:
+                    m = analyze_image(image, opts, estimator=est).records[0].raw
+                else:
+                    m = summary_metrics(analyze_video(still_video(image, Path(tmp.name), as_video), opts, estimator=est))
             except StanceError:
                 m = StanceMetrics.empty(0.0, "no person")
             t = s["truth"]
@@ -250,10 +288,16 @@ def table(
     silhouette: bool = False,
     crop: float | None = None,
     exif: bool = False,
+    as_video: float | None = None,
 ) -> str:
     reading = "flip-averaged" if flip else "single reading (no flip averaging)"
-    reading += (", with the feet's outline fit (--outline; photos' default)" if silhouette
-                else ", landmarks only (as videos are read; photos fit the feet's outline by default: --outline)")
+    if as_video is not None:
+        reading += (f", each still filmed for {as_video:g} s and read as a video (--as-video), its summary's median"
+                    + (", with the outline fit on a few frames of the still stretch (--outline; the default)" if silhouette
+                       else ", landmarks only (--no-outline)"))
+    else:
+        reading += (", with the feet's outline fit (--outline; photos' default)" if silhouette
+                    else ", landmarks only (as the live camera reads; photos and videos' still frames fit the feet's outline by default: --outline)")
     turned = aim_note(aim)
     fov = "the true field of view given (--true-fov)" if true_fov else (
         "the lens read from the photo's EXIF (--exif)" if exif else "field-of-view prior")
@@ -309,11 +353,12 @@ def main() -> None:
                     help="turn each camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
     ap.add_argument("--outline", dest="silhouette", action="store_true",
                     help="photos' turnout also from the feet's outline fit, as the analyzer reads photos by default "
-                    "(AnalysisOptions.silhouette); without it the landmarks alone, as videos are read and every "
+                    "(AnalysisOptions.silhouette); without it the landmarks alone, as the live camera reads and every "
                     "correction was fitted")
     ap.add_argument("--true-fov", action="store_true", help="give the analyzer each camera's true field of view")
     ap.add_argument("--crop", type=float, metavar="MARGIN", help="cut each still down to the body plus MARGIN x its height")
     ap.add_argument("--exif", action="store_true", help="write each still's lens into its EXIF, as a camera does")
+    ap.add_argument("--as-video", type=float, metavar="SECONDS", help="film each still for SECONDS and read it as a video")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
     aim = (float(args.aim[0]), float(args.aim[1]))
@@ -323,11 +368,11 @@ def main() -> None:
         raise SystemExit(f"error: {args.truth} not found (render the set: see benchmarks/synthetic/README.md)")
     truth = json.loads(args.truth.read_text())
     errors = score_stills(truth, args.split, args.limit, args.truth.parent, args.model, args.flip, aim, args.true_fov, args.silhouette,
-                          args.crop, args.exif)
+                          args.crop, args.exif, args.as_video)
     n = len(errors["all"]["stance_width_ratio"])
     rel = args.truth.resolve().relative_to(HERE.parent) if args.truth.resolve().is_relative_to(HERE.parent) else args.truth
     text = table(errors, args.split, n, args.model, args.flip, aim, args.true_fov,
-                 "" if args.truth == DEFAULT_TRUTH else str(rel), args.silhouette, args.crop, args.exif)
+                 "" if args.truth == DEFAULT_TRUTH else str(rel), args.silhouette, args.crop, args.exif, args.as_video)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

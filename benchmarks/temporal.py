@@ -1,6 +1,7 @@
 """The temporal path against truth: rendered clips in VIDEO mode, and steadiness on real still stances.
 
     python -m benchmarks.temporal [--truth PATH] [--model full|heavy] [--no-flip] [--aim PAN TILT] [--out FILE.md]
+    python -m benchmarks.temporal --outline-per-frame [--truth PATH] [--no-flip] [--out FILE.md]
 
 1. Each rendered clip (benchmarks/synthetic/data/clips, per-frame truth in truth.json) goes through
    ``analyze_video`` as a user's file would. Per metric: MAE and bias of the raw per-frame values and
@@ -10,6 +11,10 @@
    room, benchmarks/synthetic/data_room, are cut back around the principal point).
 2. Real clips with a still stance (no truth needed): the standard deviation of the raw and smoothed
    turnout and stance width over the still windows the analysis found. The target is SD <= 1 deg.
+3. ``--outline-per-frame`` (instead of 1 and 2): the feet's outline fit, which a video reads on a few of
+   its still frames (AnalysisOptions.silhouette), tried on every frame of each rendered clip: the VIDEO-mode
+   landmarks and scene as analyze_video has them, each frame's person mask from one IMAGE-mode reading;
+   per-frame turnout and width MAE with the landmarks alone and with the fit.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from analyzer.pipeline import Analysis, AnalysisOptions, analyze_video
+from analyzer.pipeline import Analysis, AnalysisOptions, FrameAnalyzer, analyze_video
+from analyzer.pose import PoseEstimator
+from analyzer.sources import VideoFileSource
 from benchmarks.accuracy import aim_note, camera_turn, turned_picture
 
 HERE = Path(__file__).resolve().parent
@@ -125,6 +132,47 @@ def still_sd(a: Analysis) -> dict[str, tuple[float, float, int]]:
     return out
 
 
+def outline_per_frame(clip: dict[str, Any], video: Path, flip: bool = True) -> dict[str, tuple[float, float, int]]:
+    """Per series (turnout left / right, width ratio): (MAE landmarks alone, MAE with the outline fit, frames
+    with both), every frame of the clip fitted (see the module docstring, 3)."""
+    alone = FrameAnalyzer(AnalysisOptions(annotate=False, flip_average=flip, silhouette=False))
+    fitted = FrameAnalyzer(AnalysisOptions(annotate=False, flip_average=flip, silhouette=True))
+    pairs: dict[str, list[tuple[float, float]]] = {"turnout left": [], "turnout right": [], "width ratio": []}
+    with PoseEstimator("full", "video", flip_average=flip) as vid, PoseEstimator("full", "image") as img, \
+            VideoFileSource(video) as src:
+        for frame, f in zip(src, clip["frames"], strict=False):
+            pose = alone.camera_pose(vid.detect(frame.rgb, frame.t_s).pose)
+            m0, _, _ = alone.step(pose, frame.t_s)
+            mask = img.detect(frame.rgb, 0.0).mask
+            usable = pose is not None and mask is not None and mask.shape == pose.size_wh[::-1]
+            m1, _, _ = fitted.step(pose, frame.t_s, mask if usable else None)
+            for label, get, get_truth in SERIES:
+                if label in pairs:
+                    pairs[label].append((get(m0) - get_truth(f["truth"]), get(m1) - get_truth(f["truth"])))
+    out = {}
+    for label, errs in pairs.items():
+        e = np.array(errs, dtype=float)
+        e = e[np.isfinite(e).all(axis=1)]
+        out[label] = (float(np.mean(np.abs(e[:, 0]))), float(np.mean(np.abs(e[:, 1]))), len(e)) if len(e) else (math.nan, math.nan, 0)
+    return out
+
+
+def outline_main(truth: dict[str, Any], data_dir: Path, flip: bool, source: str) -> str:
+    lines = [
+        f"Rendered clips{source}, the feet's outline fit on every frame (`--outline-per-frame`; full model, "
+        f"{'flip-averaged' if flip else 'single reading'}): per-frame MAE, landmarks alone -> with the fit.",
+        "",
+        "| clip | camera | series | frames | landmarks alone | with the outline fit |",
+        "|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="stance-outline-") as tmp:
+        for clip in truth["clips"]:
+            video = data_dir / clip["video"] if "framed_size" not in clip else turned_clip(clip, data_dir, Path(tmp) / f"{clip['id']}.mp4", 0.0, 0.0)
+            for label, (a, b, n) in outline_per_frame(clip, video, flip).items():
+                lines.append(f"| {clip['id']} | {clip['camera']['camera_kind']} | {label} | {n} | {fmt(a)} | {fmt(b)} |")
+    return "\n".join(lines)
+
+
 def fmt(v: float | None, digits: int = 2) -> str:
     return "-" if v is None or not math.isfinite(v) else f"{v:.{digits}f}"
 
@@ -138,11 +186,18 @@ def main() -> None:
     ap.add_argument("--rendered-only", action="store_true", help="leave out the real clips' steadiness")
     ap.add_argument("--aim", type=float, nargs=2, default=(0.0, 0.0), metavar=("PAN", "TILT"),
                     help="turn each clip's camera by these degrees (subject off-centre: right for PAN > 0, up for TILT > 0)")
+    ap.add_argument("--outline-per-frame", action="store_true", help="the feet's outline fit on every frame of the rendered clips")
     args = ap.parse_args()
     aim = (float(args.aim[0]), float(args.aim[1]))
     turned = aim_note(aim)
     source = "" if args.truth == DEFAULT_TRUTH else f" of `{args.truth}`"
     truth = json.loads(args.truth.read_text())
+    if args.outline_per_frame:
+        text = outline_main(truth, args.truth.parent, args.flip, source)
+        print(text)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+        return
     lines = [
         f"Rendered clips{source} through `analyze_video` ({args.model} model{'' if args.flip else ', single reading (no flip averaging)'}"
         f"{turned}; 15 fps, 32 frames each). Errors in the metric's unit;",

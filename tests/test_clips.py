@@ -45,6 +45,32 @@ def test_standing_frontal_parallel_feet(standing):
     assert s["findings"] and s["exercises"]
 
 
+def test_a_still_video_reads_the_feet_outline_on_a_few_frames_as_a_photo_does(standing):
+    # Videos fit the feet's outline (on by default) on OUTLINE_VIDEO_FRAMES frames of their still
+    # stretches; each foot's turnout over the stretch moves by the photos' share of the gap to the
+    # outline's median, unless the two disagree past the gap test, which a warning then says.
+    from analyzer.geometry.metrics import MetricsConfig
+    from analyzer.pipeline import OUTLINE_VIDEO_FRAMES
+
+    s = standing.summary
+    outline = s["outline"]
+    assert outline["frames"] == OUTLINE_VIDEO_FRAMES and outline["fitted"] >= 3
+    windows = s["still_windows"]
+    frames = [r.smooth for r in standing.records if any(w["start_s"] <= r.t_s <= w["end_s"] for w in windows)]
+    cfg = MetricsConfig()
+    codes = [w["code"] for w in s["warnings"]]
+    for side in ("left", "right"):
+        landmarks = float(np.nanmedian([getattr(m, side).turnout_deg for m in frames if m.view.value == s["view"]]))
+        fitted = outline["turnout_deg"][side]
+        reported = s["metrics"]["turnout_deg"][side]["median"]
+        if outline["used"][side]:
+            assert abs(fitted - landmarks) <= cfg.silhouette_max_disagreement_deg
+            assert reported == pytest.approx(landmarks + cfg.silhouette_share * (fitted - landmarks), abs=0.02)
+        else:
+            assert reported == pytest.approx(landmarks, abs=0.002) and "outline_disagrees" in codes
+    assert any(outline["used"].values())
+
+
 def test_standing_facing_angle_holds_through_the_arm_raises(standing):
     # The man raises dumbbells to the side every few seconds. The image width of his shoulders and hips
     # swings with each raise (read alone it said 0-15 deg); the body does not turn, and the facing angle

@@ -140,18 +140,15 @@ def test_the_stance_width_comes_from_the_fitted_heels_when_both_feet_used_the_ou
 
 
 def test_a_photo_says_when_the_outline_fit_was_asked_for_but_not_used():
-    from analyzer.geometry.silhouette import SilhouetteFit
     from analyzer.pipeline import outline_warning
 
     pose, scene = _scene_and_pose((20.0, 5.0))
-    landmarks = measure(pose, scene, EXACT)
-    heels = {s: np.zeros(3) for s in Side}
+    m = measure(pose, scene, EXACT)
+    landmarks = {side: m.side(side).turnout_deg for side in Side}
     gap = EXACT.silhouette_max_disagreement_deg
     assert outline_warning(None, landmarks, EXACT)["code"] == "outline_not_fitted"
-    agreeing = SilhouetteFit({Side.LEFT: 22.0, Side.RIGHT: 6.0}, heels, 0.9)
-    assert outline_warning(agreeing, landmarks, EXACT) is None
-    right_off = SilhouetteFit({Side.LEFT: 22.0, Side.RIGHT: 5.0 + gap + 2.0}, heels, 0.9)
-    w = outline_warning(right_off, landmarks, EXACT)
+    assert outline_warning({Side.LEFT: 22.0, Side.RIGHT: 6.0}, landmarks, EXACT) is None
+    w = outline_warning({Side.LEFT: 22.0, Side.RIGHT: 5.0 + gap + 2.0}, landmarks, EXACT)
     assert w["code"] == "outline_disagrees" and "right foot" in w["message"] and "left" not in w["message"]
 
 
@@ -163,3 +160,87 @@ def test_a_detection_mask_must_match_the_followed_persons_frame():
         PoseDetection(people=(pose,), main=0, mask=np.zeros((w, h), np.float32))
     with pytest.raises(ValueError, match="mask"):
         PoseDetection(people=(), main=None, mask=np.zeros((h, w), np.float32))
+
+
+def test_a_video_frame_is_fitted_with_its_own_landmarks_and_the_mask_of_the_same_person():
+    # Videos fit the outline on a few still frames: the mask comes from a second (IMAGE-mode) reading of
+    # the frame, the landmarks and scene from the video's own (FrameRecord.pose, .scene).
+    from dataclasses import replace
+
+    from analyzer.pipeline import FrameRecord, _frame_outline
+    from analyzer.stance import StanceMetrics
+
+    pose, scene = _scene_and_pose((20.0, 5.0))
+    geom = floor_geometry(pose, scene, EXACT)
+    mask = _drawn_mask(pose, scene, geom, (26.0, 2.0), 1.2 * hip_width_units(pose), 0.17)
+    empty = StanceMetrics.empty(0.5, "")
+    record = FrameRecord(7, 0.5, 1, pose, empty, empty, scene=scene)
+    fit = _frame_outline(PoseDetection(people=(pose,), main=0, mask=mask), record, EXACT)
+    assert fit is not None
+    assert fit.turnout_deg[Side.LEFT] == pytest.approx(26.0, abs=1.5)
+    assert fit.turnout_deg[Side.RIGHT] == pytest.approx(2.0, abs=1.5)
+    # the still reading found someone else (a third of the picture to the side): no fit from that mask
+    other = replace(pose, image_xy=pose.image_xy + np.array([0.33, 0.0]))
+    assert _frame_outline(PoseDetection(people=(other,), main=0, mask=mask), record, EXACT) is None
+    # nothing to fit with: no scene for the frame, or no mask
+    assert _frame_outline(PoseDetection(people=(pose,), main=0, mask=mask), replace(record, scene=None), EXACT) is None
+    assert _frame_outline(PoseDetection(people=(pose,), main=0), record, EXACT) is None
+
+
+def test_a_videos_still_frames_take_the_outline_as_a_photo_does_and_keep_their_spread():
+    from analyzer.geometry.silhouette import SilhouetteFit
+    from analyzer.pipeline import with_outline
+    from analyzer.stance import SideMetrics, StanceMetrics, View
+
+    rng = np.random.default_rng(1)
+    left, right = 10.0 + rng.normal(0, 0.8, 30), 4.0 + rng.normal(0, 0.8, 30)
+    frames = [
+        replace_sides(StanceMetrics.empty(i / 15, ""), View.FRONTAL, SideMetrics(turnout_deg=a), SideMetrics(turnout_deg=b))
+        for i, (a, b) in enumerate(zip(left, right, strict=True))
+    ]
+    heels = {s: np.zeros(3) for s in Side}
+    gap = EXACT.silhouette_max_disagreement_deg
+    far = 4.0 + gap + 3.0  # the right foot's outline disagrees with the landmarks past the gap test
+    fits = [SilhouetteFit({Side.LEFT: 16.0 + d, Side.RIGHT: far + d}, heels, 0.9) for d in (-1.0, 0.0, 0.5)] + [None]
+    moved, entry, warning = with_outline(frames, fits, EXACT)
+    share = EXACT.silhouette_share
+    # the left foot's median becomes the photos' blend with the outline's median (16.0); the spread stays
+    assert np.median([m.left.turnout_deg for m in moved]) == pytest.approx((1 - share) * np.median(left) + share * 16.0)
+    assert np.std([m.left.turnout_deg for m in moved]) == pytest.approx(np.std(left))
+    # the right foot keeps the landmarks' reading, and the summary says why
+    assert [m.right.turnout_deg for m in moved] == pytest.approx(list(right))
+    assert entry == {
+        "frames": 4,
+        "fitted": 3,
+        "turnout_deg": {"left": 16.0, "right": round(far, 2)},
+        "used": {"left": True, "right": False},
+    }
+    assert warning is not None and warning["code"] == "outline_disagrees" and "right foot" in warning["message"]
+    # no frame fitted: the frames stand as they were, and the summary says the outline could not be fitted
+    same, entry, warning = with_outline(frames, [None, None], EXACT)
+    assert same == frames and entry["fitted"] == 0 and not any(entry["used"].values())
+    assert warning is not None and warning["code"] == "outline_not_fitted"
+
+
+def replace_sides(m, view, left, right):
+    from dataclasses import replace
+
+    return replace(m, view=view, left=left, right=right)
+
+
+def test_the_outline_is_read_on_a_few_frames_spread_over_those_with_both_feet():
+    from analyzer.pipeline import OUTLINE_VIDEO_FRAMES, FrameRecord, outline_frames
+    from analyzer.stance import SideMetrics, StanceMetrics, View
+
+    def record(i, both):
+        m = replace_sides(StanceMetrics.empty(i / 15, ""), View.FRONTAL, SideMetrics(turnout_deg=5.0),
+                          SideMetrics(turnout_deg=6.0 if both else math.nan))
+        return FrameRecord(i, i / 15, 1, None, m, m)
+
+    records = [record(i, both=i % 3 != 0) for i in range(40)]
+    picks = outline_frames(records)
+    assert len(picks) == OUTLINE_VIDEO_FRAMES
+    assert all(r.index % 3 != 0 for r in picks)  # only frames where both feet were read
+    assert picks[0].index == 1 and picks[-1].index == 38  # from the first such frame to the last
+    assert outline_frames(records[:2]) == [records[1]]
+    assert outline_frames([record(0, both=False)]) == []

@@ -136,7 +136,7 @@ class MetricsConfig:
     fitted to true on the TRAIN stills with a fit (all of them, squats too: 1.101, 0.066). Width MAE on
     those stills: the landmarks' reading 0.116 -> 0.097 (HOLDOUT 0.102 -> 0.084); the landmarks' heels
     on such a line of their own: 0.108 / 0.095.
-    Videos do not fit the outline.
+    Videos fit the outline on a few frames of their still stretches, for the turnout only (pipeline.with_outline).
     """
 
     forward: str = "hips"

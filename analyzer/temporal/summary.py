@@ -55,7 +55,7 @@ _SIDE_FIELDS = ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio")
 _BOTH_FIELDS = ("stance_width_ratio", "ankle_width_ratio", "stance_width_cm")
 
 
-def _nanmedian(values: Sequence[float]) -> float:
+def nanmedian(values: Sequence[float]) -> float:
     """np.nanmedian's value (NaN when nothing is finite), in plain Python: the smoothing windows are a
     few values each, read 10 times a frame on the analysis thread, where numpy's call cost dominated."""
     a = sorted(float(v) for v in values if math.isfinite(v))
@@ -80,7 +80,7 @@ def median_metrics(window: Sequence[StanceMetrics], centre: int) -> StanceMetric
     c = window[centre]
 
     def med(get: Callable[[StanceMetrics], float]) -> float:
-        return math.nan if not math.isfinite(get(c)) else _nanmedian([get(m) for m in window])
+        return math.nan if not math.isfinite(get(c)) else nanmedian([get(m) for m in window])
 
     sides = {}
     for side in Side:
@@ -128,7 +128,7 @@ def smooth_at(
         m = out.side(side)
         a, b = still_foot_span(t_s, feet_px, n, i, lo, hi)
         if a <= i - k and b >= i + k + 1 and b - a > full and math.isfinite(m.turnout_deg):
-            m = replace(m, turnout_deg=_nanmedian([getattr(r, side.value).turnout_deg for r in raw[a:b]]))
+            m = replace(m, turnout_deg=nanmedian([getattr(r, side.value).turnout_deg for r in raw[a:b]]))
         sides[side] = m
     return replace(out, left=sides[Side.LEFT], right=sides[Side.RIGHT])
 
@@ -273,7 +273,7 @@ def rep_entries(reps: Sequence[Rep], t_s: Sequence[float], smooth: Sequence[Stan
             res: dict[str, float | None] = {}
             for side in Side:
                 vals = [getattr(m.side(side), name) for m in ms]
-                v = _nanmax(vals) if peak else _nanmedian(vals)
+                v = _nanmax(vals) if peak else nanmedian(vals)
                 res[side.value] = None if math.isnan(v) else round(v, 2)
             return res
 

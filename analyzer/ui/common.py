@@ -148,14 +148,14 @@ def settings_ui(
         outline = AnalysisOptions.silhouette
         if show_outline:
             outline = st.toggle(
-                "Photos: also read the feet's outline",
+                "Also read the feet's outline",
                 value=AnalysisOptions.silhouette,
                 key=f"{prefix}_outline",
                 help=(
-                    "Fits each foot's shape in the photo and averages its direction with the landmarks' "
-                    "(about 1 s more). On the project's held-out renders it took the turnout error from 3.7 "
-                    "to 3.1 deg and the stance width error from 2.1 to 1.5 cm. Off: the landmarks alone. "
-                    "Videos are not affected."
+                    "Fits each foot's shape in a photo, or in 5 still frames of a video, and averages its "
+                    "direction with the landmarks' (about 1 s more a photo, 5-7 s a video). On the project's "
+                    "held-out renders it took the turnout error from 3.7 to 3.1 deg in photos and from 4.0 "
+                    "to 3.5 deg in short still videos. Off: the landmarks alone."
                 ),
             )
     return Settings(model=str(model), body_height_cm=height, mirror=mirror, outline=bool(outline))

@@ -56,8 +56,7 @@ class UploadResult:
 def result_for(upload: Upload, settings: common.Settings, cache_key: str = "upload_results") -> UploadResult:
     """The cached result of this file with these settings, analysing it on first sight."""
     cache: OrderedDict[str, UploadResult] = st.session_state[cache_key]
-    outline = settings.outline and is_image_path(upload.name)  # a video reads the same either way
-    key = f"{upload.name}|{len(upload.data)}|{upload.sha256}|{settings.model}|{settings.body_height_cm}|{outline}"
+    key = f"{upload.name}|{len(upload.data)}|{upload.sha256}|{settings.model}|{settings.body_height_cm}|{settings.outline}"
     if key not in cache:
         cache[key] = analyse(upload, settings)
         while len(cache) > KEEP_RESULTS:

@@ -239,9 +239,13 @@ def test_upload_page_analyses_a_real_clip_once(
     # A rerun (any widget change) shows the cached result without analysing again.
     at.run()
     assert upload_app.calls["n"] == 1
-    # The photos' outline toggle does not change a video's reading, so it does not analyse it again either.
+    # The outline toggle (on by default) reads a few still frames of a video too: switching it off
+    # analyses the clip again, switching it back on finds the first result in the cache.
+    assert at.toggle(key="upload_outline").value is True
+    at.toggle(key="upload_outline").set_value(False).run()
+    assert upload_app.calls["n"] == 2
     at.toggle(key="upload_outline").set_value(True).run()
-    assert upload_app.calls["n"] == 1
+    assert upload_app.calls["n"] == 2
     assert texts(at.success)[0].startswith("Analysed")
 
 

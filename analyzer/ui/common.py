@@ -332,6 +332,20 @@ def _flagged_knees(summary: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def outline_text(outline: Any) -> str:
+    """The caption's word on the feet's outline fit (summary ``outline``), "" when it was not read."""
+    if not isinstance(outline, Mapping) or not outline.get("frames"):
+        return ""
+    used = [side for side, ok in (outline.get("used") or {}).items() if ok]
+    fitted, frames = outline.get("fitted", 0), outline["frames"]
+    where = "the photo" if frames == 1 else f"{fitted} of {frames} still frames"
+    if not used:
+        return f"feet's outline read on {where}, not used"
+    feet = "both feet" if len(used) == 2 else f"the {used[0]} foot"
+    text = f"turnout of {feet} averaged with the feet's outline"
+    return text if frames == 1 else f"{text} ({where}; the frames and plots show the landmarks alone)"
+
+
 def summary_ui(summary: Mapping[str, Any]) -> None:
     """The measured values with their uncertainty, what was analysed, reps/steps and warnings."""
     tiles_ui(summary_tiles(summary))
@@ -348,6 +362,8 @@ def summary_ui(summary: Mapping[str, Any]) -> None:
         parts.append(f"{len(windows)} still window{'s' if len(windows) > 1 else ''}")
     if lens := lens_text(summary.get("lens")):
         parts.append(lens)
+    if outline := outline_text(summary.get("outline")):
+        parts.append(outline)
     st.caption(" · ".join(parts) + ". Turnout + = toe-out; knee angle + = knee inside the foot line.")
     notes = _missing_reasons(summary)
     if notes:

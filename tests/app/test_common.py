@@ -69,3 +69,16 @@ def test_lens_text_says_where_the_lens_came_from() -> None:
     assert lens_text({"source": "given", "hfov_deg": 50.0}) == "lens as given (50° across)"
     assert lens_text({"source": "prior", "hfov_deg": 65.0}) == "lens not in the file's metadata: a 65° field of view assumed"
     assert lens_text(None) == ""  # a summary saved before the lens block
+
+
+def test_outline_text_says_what_the_feet_outline_fit_did() -> None:
+    from analyzer.ui.common import outline_text
+
+    assert outline_text(None) == ""
+    photo = {"frames": 1, "fitted": 1, "turnout_deg": {"left": 9.0, "right": 7.0}, "used": {"left": True, "right": True}}
+    assert outline_text(photo) == "turnout of both feet averaged with the feet's outline"
+    video = {"frames": 5, "fitted": 4, "turnout_deg": {"left": 25.0, "right": 6.0}, "used": {"left": False, "right": True}}
+    text = outline_text(video)
+    assert text.startswith("turnout of the right foot averaged") and "4 of 5 still frames" in text
+    none = {"frames": 5, "fitted": 0, "turnout_deg": {"left": None, "right": None}, "used": {"left": False, "right": False}}
+    assert outline_text(none) == "feet's outline read on 0 of 5 still frames, not used"

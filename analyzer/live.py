@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -119,6 +119,17 @@ class GuidedCheck:
             return self._state
         message = "You moved; hold still." if moved else "Hold still..."
         self._state = CheckState("holding", self._progress(), message, event)
+        return self._state
+
+    @property
+    def frames(self) -> list[StanceMetrics]:
+        """The window's frames (the captured still window once done)."""
+        return list(self._window)
+
+    def revise(self, summary: dict[str, Any]) -> CheckState:
+        """A done check's summary replaced (e.g. with the feet's outline averaged in); the state after it."""
+        if self._state.phase == "done":
+            self._state = replace(self._state, summary=summary)
         return self._state
 
     def _progress(self) -> float:

@@ -1014,6 +1014,7 @@ class LiveFrame:
     pose: PoseFrame | None
     people: int
     cues: tuple[str, ...]
+    scene: Scene | None = None  # the camera and floor this frame was measured through
 
 
 LIVE_MOVING_SPEED = 0.15  # body heights per second: above this the person is asked to stand still
@@ -1030,6 +1031,7 @@ class LiveSession:
         self._filters: dict[str, OneEuroFilter] = {}
         self._prev_pose: PoseFrame | None = None
         self._speed = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
+        self._still: PoseEstimator | None = None  # IMAGE mode, for the outline's masks (read_outline)
 
     def _filter(self, name: str, value: float, t_s: float) -> float:
         f = self._filters.setdefault(name, OneEuroFilter())
@@ -1071,10 +1073,27 @@ class LiveSession:
             rgb = np.ascontiguousarray(rgb[:, ::-1])
             overlay = mirrored(overlay, rgb.shape[1])
         annotated = annotate(rgb, overlay, metrics if pose is not None else None, cues)
-        return LiveFrame(annotated, metrics, raw, pose, len(det.people), cues)
+        return LiveFrame(annotated, metrics, raw, pose, len(det.people), cues, self._fa.scene)
+
+    def read_outline(self, shots: Sequence[tuple[np.ndarray, FrameRecord]]) -> list[SilhouetteFit | None]:
+        """The feet's outline on a few kept camera frames (RGB as the model saw it, with the stream's
+        record of it: pose and scene), as a video fits its still frames (_frame_outline). The still
+        reader's model is loaded on the first call (about 0.5 s) and kept for the next."""
+        if not shots:
+            return []
+        if self._still is None:
+            self._still = PoseEstimator(self.options.model, "image", model_path=self.options.model_path)
+        return [_frame_outline(self._still.detect(rgb, 0.0), record, self._fa.config) for rgb, record in shots]
+
+    @property
+    def config(self) -> MetricsConfig:
+        return self._fa.config
 
     def close(self) -> None:
         self._estimator.close()
+        if self._still is not None:
+            self._still.close()
+            self._still = None
 
 
 def live_cues(

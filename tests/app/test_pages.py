@@ -20,10 +20,11 @@ from apphelpers import ROOT, upright_frames
 from streamlit.testing.v1 import AppTest
 from streamlit_webrtc import WebRtcMode
 
+from analyzer.geometry.metrics import MetricsConfig
 from analyzer.stance import View
 from analyzer.temporal.summary import METHOD_ERROR
 from analyzer.ui import live_page, results, upload_page
-from analyzer.ui.live_stream import Activity, LiveHub
+from analyzer.ui.live_stream import CHECK_OUTLINE_FRAMES, Activity, LiveHub
 from analyzer.ui.results import Upload
 
 pytestmark = pytest.mark.model
@@ -131,6 +132,19 @@ def test_live_numbers_and_guided_check_on_real_frames(
         assert turnout[side]["uncertainty"] >= METHOD_ERROR["turnout_deg"][View(summary["view"])]
     assert 0.3 < summary["metrics"]["stance_width_ratio"]["median"] < 3.0
     assert snap.ms_per_frame["full"] > 0
+    # The result averages the feet's outline in, read on a few kept frames of the captured window when it
+    # was captured (as files do); each used foot's median moved by the share of its gap to the outline.
+    outline = summary["outline"]
+    assert 1 <= outline["frames"] <= CHECK_OUTLINE_FRAMES and outline["fitted"] >= 1
+    window = hub._tools.check.frames  # the captured window's frames (landmarks alone)
+    config = MetricsConfig()
+    for side in ("left", "right"):
+        landmarks = float(np.nanmedian([getattr(m, side).turnout_deg for m in window]))
+        expected = landmarks
+        if outline["used"][side]:
+            expected += config.silhouette_share * (outline["turnout_deg"][side] - landmarks)
+        assert turnout[side]["median"] == pytest.approx(expected, abs=0.02)
+    assert any(outline["used"].values())
 
     at.run()
     assert not at.exception, at.exception

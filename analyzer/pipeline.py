@@ -113,7 +113,7 @@ class AnalysisOptions:
     on OUTLINE_VIDEO_FRAMES frames of its still stretches (a fit takes about 1 s, too slow for every frame),
     whose median moves the still stretch's turnout (with_outline; the stance width stays the landmarks'
     there: on the rendered clips the fitted heels read it worse, 0.08 -> 0.10 hip widths). The live camera
-    never does. On by default. Photos: on the synthetic holdout it takes the turnout error from 3.71 to
+    does only for the guided check's result, on 3 frames of its captured window (ui.live_stream). On by default. Photos: on the synthetic holdout it takes the turnout error from 3.71 to
     3.07 deg (and, from the fitted heels, the stance width from 0.10 to 0.08 hip widths, 2.07 to 1.48 cm);
     on the stills rendered with room around the body 4.23 -> 3.21 deg, through lenses neither split has
     4.10 -> 3.93. Videos: the holdout stills filmed for 1.5 s (benchmarks.accuracy --as-video) 3.99 ->

@@ -1031,7 +1031,6 @@ class LiveSession:
         self._filters: dict[str, OneEuroFilter] = {}
         self._prev_pose: PoseFrame | None = None
         self._speed = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
-        self._still: PoseEstimator | None = None  # IMAGE mode, for the outline's masks (read_outline)
 
     def _filter(self, name: str, value: float, t_s: float) -> float:
         f = self._filters.setdefault(name, OneEuroFilter())
@@ -1077,13 +1076,13 @@ class LiveSession:
 
     def read_outline(self, shots: Sequence[tuple[np.ndarray, FrameRecord]]) -> list[SilhouetteFit | None]:
         """The feet's outline on a few kept camera frames (RGB as the model saw it, with the stream's
-        record of it: pose and scene), as a video fits its still frames (_frame_outline). The still
-        reader's model is loaded on the first call (about 0.5 s) and kept for the next."""
+        record of it: pose and scene), as a video fits its still frames (_frame_outline). Safe to call
+        from another thread while frames are processed: it loads its own still model (about 0.5 s) and
+        touches nothing else of the session's."""
         if not shots:
             return []
-        if self._still is None:
-            self._still = PoseEstimator(self.options.model, "image", model_path=self.options.model_path)
-        return [_frame_outline(self._still.detect(rgb, 0.0), record, self._fa.config) for rgb, record in shots]
+        with PoseEstimator(self.options.model, "image", model_path=self.options.model_path) as still:
+            return [_frame_outline(still.detect(rgb, 0.0), record, self._fa.config) for rgb, record in shots]
 
     @property
     def config(self) -> MetricsConfig:
@@ -1091,9 +1090,6 @@ class LiveSession:
 
     def close(self) -> None:
         self._estimator.close()
-        if self._still is not None:
-            self._still.close()
-            self._still = None
 
 
 def live_cues(

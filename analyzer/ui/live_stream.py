@@ -113,6 +113,7 @@ class _Tools:
     # for the outline once the window is captured (read outside the lock, then the summary is revised)
     shots: deque[tuple[np.ndarray, FrameRecord]] = field(default_factory=lambda: deque(maxlen=CHECK_KEPT))
     outline_due: list[tuple[np.ndarray, FrameRecord]] = field(default_factory=list)
+    outline_reading: bool = False  # a worker is reading them: the check shows CHECK_OUTLINE_MESSAGE
 
 
 @dataclass
@@ -135,6 +136,7 @@ class LiveHub:
     _activity: Activity = Activity.WATCH
     _tools: _Tools = field(default_factory=_Tools)
     _error: str | None = None
+    _outline_worker: threading.Thread | None = None
 
     # ---------------------------------------------------------------- page side
 
@@ -229,21 +231,31 @@ class LiveHub:
             tools, due = self._tools, self._tools.outline_due
             tools.outline_due = []
         if due:
-            self._finish_check(session, tools, due)
+            # On a worker: a callback blocked for the 3 s this takes froze the browser's video for longer.
+            worker = threading.Thread(target=self._finish_check, args=(session, tools, due), name="stance-outline", daemon=True)
+            with self._lock:
+                self._outline_worker = worker
+            worker.start()
         return live.annotated_rgb
+
+    def wait_outline(self, timeout_s: float | None = None) -> None:
+        """Wait for a captured check's outline reading to finish (tests; the page polls instead)."""
+        with self._lock:
+            worker = self._outline_worker
+        if worker is not None:
+            worker.join(timeout_s)
 
     def _finish_check(self, session: Any, tools: _Tools, due: list[tuple[np.ndarray, FrameRecord]]) -> None:
         """Read the feet's outline on the captured window's chosen frames and revise the check's summary
-        (the page shows CHECK_OUTLINE_MESSAGE meanwhile). Runs on the callback thread, outside the lock."""
-        check, state = tools.check, tools.check.state if tools.check is not None else None
-        if check is None or state is None or state.summary is None:
-            return
-        summary = state.summary
+        (the page shows CHECK_OUTLINE_MESSAGE meanwhile). Runs on a worker thread while frames go on."""
+        with self._lock:
+            check = tools.check
+            state = check.state if check is not None else None
+            frames = check.frames if check is not None else []
+        summary = state.summary if state is not None else None
         try:
-            with self._busy:
-                fits = session.read_outline(due)
-            if fits:
-                moved, entry, note = with_outline(check.frames, fits, session.config)
+            if check is not None and summary is not None and (fits := session.read_outline(due)):
+                moved, entry, note = with_outline(frames, fits, session.config)
                 summary = {
                     **summary,
                     "metrics": metric_block(moved, View(summary["view"])),
@@ -251,11 +263,13 @@ class LiveHub:
                     "warnings": [*summary.get("warnings", []), *([note] if note else [])],
                 }
         except StanceError as exc:  # the model could not be loaded: the landmarks' result stands
-            summary = {**summary, "warnings": [*summary.get("warnings", []), {"code": "outline_not_read", "message": str(exc)}]}
-        with self._lock:
-            self._last_wall = time.monotonic()  # this frame's processing ends now: the stream is not stalled
-            if self._tools is tools:  # not restarted meanwhile
-                tools.check_state = check.revise(summary)
+            if summary is not None:
+                summary = {**summary, "warnings": [*summary.get("warnings", []), {"code": "outline_not_read", "message": str(exc)}]}
+        finally:  # whatever happened, the check shows its result (the landmarks' if the outline failed)
+            with self._lock:
+                tools.outline_reading = False
+                if check is not None and summary is not None and self._tools is tools:  # not restarted meanwhile
+                    tools.check_state = check.revise(summary)
 
     def close(self) -> None:
         """Release the session's landmarker now (stream ended), rather than whenever it is garbage collected."""
@@ -280,8 +294,9 @@ class LiveHub:
             tools.check_state = tools.check.update(live.metrics)
             if running and tools.check_state.event == "captured" and tools.check_state.summary is not None:
                 tools.outline_due = self._outline_shots(tools)
-                if tools.outline_due:
-                    tools.check_state = CheckState("holding", 1.0, CHECK_OUTLINE_MESSAGE)
+                tools.outline_reading = bool(tools.outline_due)
+            if tools.outline_reading:
+                tools.check_state = CheckState("holding", 1.0, CHECK_OUTLINE_MESSAGE)
         if tools.parallel is not None:
             tools.parallel_state = tools.parallel.update(live.metrics)
         if tools.squat is not None:

@@ -120,6 +120,7 @@ def test_live_numbers_and_guided_check_on_real_frames(
 
     frames = upright_frames(standing_clip, seconds=15.0)
     used = feed_until(hub, frames, lambda s: s.check is not None and s.check.phase == "done")
+    hub.wait_outline(60.0)  # the captured window's outline is read on a worker while frames go on
     snap = hub.snapshot()
     assert snap.check is not None and snap.check.phase == "done", f"no still window in {used} frames"
     summary = snap.check.summary

@@ -520,13 +520,14 @@ def video_outline_reader(path: str | Path, options: AnalysisOptions, config: Met
         if not wanted:
             return []
         fits: list[SilhouetteFit | None] = []
+        last = max(wanted)
         est = PoseEstimator(options.model, "image", model_path=options.model_path, flip_average=False)
         source = VideoFileSource(path, options.max_long_side)
         try:
             for frame in source:
                 if (r := wanted.get(frame.index)) is not None:
                     fits.append(_frame_outline(est.detect(frame.rgb, 0.0), r, config))
-                if frame.index >= max(wanted):
+                if frame.index >= last:
                     break
         finally:
             source.close()

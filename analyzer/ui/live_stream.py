@@ -321,9 +321,9 @@ class LiveHub:
         if not windows:
             return []
         start, end = windows[0]["start_s"] - 1e-3, windows[0]["end_s"] + 1e-3
-        inside = {id(record): (rgb, record) for rgb, record in tools.shots if start <= record.t_s <= end}
+        inside = {record.index: (rgb, record) for rgb, record in tools.shots if start <= record.t_s <= end}
         chosen = outline_frames([record for _, record in inside.values()], CHECK_OUTLINE_FRAMES)
-        return [inside[id(record)] for record in chosen]
+        return [inside[record.index] for record in chosen]
 
     def _new_tools(self, activity: Activity) -> _Tools:
         if activity is Activity.CHECK:

@@ -697,9 +697,9 @@ def analyze_image(path: str | Path, options: AnalysisOptions | None = None, *, e
             est.close()
     fa = FrameAnalyzer(opts)
     pose = fa.camera_pose(det.pose)
-    raw, overlay, _ = fa.step(pose, 0.0, det.mask)
+    raw, overlay, heels = fa.step(pose, 0.0, det.mask)
     flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
-    record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan)
+    record = FrameRecord(0, 0.0, len(det.people), pose, raw, raw, flex, math.nan, heels, fa.scene)
     summary = build_summary(info, [record], opts, [fa.outline_warning] if fa.outline_warning else [], fa.outline)
     image = annotate_photo(rgb, overlay, raw if pose is not None else None)
     return Analysis(summary=summary, records=[record], annotated_image=image)

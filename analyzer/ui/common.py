@@ -395,27 +395,40 @@ def reps_ui(reps: Sequence[Mapping[str, Any]], worst: int | None = None) -> None
     """A table of squat reps; the worst knee rep is highlighted."""
     if not reps:
         return
-    rows = []
-    for r in reps:
-        bottom = r.get("knee_fppa_deg") or {}
-        standing = r.get("knee_fppa_standing_deg") or {}
-        rows.append(
-            {
-                "Rep": r.get("index"),
-                "Bottom at (s)": r.get("bottom_s"),
-                "Depth (% of standing hip height)": _pct(r.get("depth_ratio")),
-                "Left knee at bottom (°)": bottom.get("left"),
-                "Right knee at bottom (°)": bottom.get("right"),
-                "Left knee standing (°)": standing.get("left"),
-                "Right knee standing (°)": standing.get("right"),
-            }
-        )
     if worst is None:
         worst = _worst_rep(reps)
-    st.markdown(
-        f"**Squat reps: {len(reps)}**" + (f" - rep {worst} had the knee furthest inside." if worst else "")
-    )
-    st.dataframe(_highlight(rows, "Rep", worst), hide_index=True, width="stretch")
+    st.markdown(f"**Squat reps: {len(reps)}**" + (f" - rep {worst} had the knee furthest inside." if worst else ""))
+    st.dataframe(_highlight(rep_rows(reps), "Rep", worst), hide_index=True, width="stretch")
+
+
+def rep_rows(reps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The reps table's rows, with the columns the reps carry: the live drill measures depth as the hips'
+    drop (``depth_ratio``) and the knees at the bottom and at their most inward (``knee_fppa_peak_deg``);
+    a file's reps (docs/SUMMARY.md) the knee bend at the bottom and the most inward knee angle of the rep."""
+    live = any("knee_fppa_peak_deg" in r for r in reps)
+    rows = []
+    for r in reps:
+        row: dict[str, Any] = {"Rep": r.get("index"), "Bottom at (s)": r.get("bottom_s")}
+        if "depth_ratio" in r:
+            row["Depth (% of standing hip height)"] = _pct(r.get("depth_ratio"))
+        if "knee_flexion_deg" in r:
+            row["Knee bend at bottom (°)"] = _num(r.get("knee_flexion_deg"))
+        inward = (r.get("knee_fppa_peak_deg") if live else r.get("knee_fppa_deg")) or {}
+        standing = r.get("knee_fppa_standing_deg") or {}
+        if live:
+            bottom = r.get("knee_fppa_deg") or {}
+            row["Left knee at bottom (°)"] = _num(bottom.get("left"))
+            row["Right knee at bottom (°)"] = _num(bottom.get("right"))
+        row["Left knee, most inward (°)"] = _num(inward.get("left"))
+        row["Right knee, most inward (°)"] = _num(inward.get("right"))
+        row["Left knee standing (°)"] = _num(standing.get("left"))
+        row["Right knee standing (°)"] = _num(standing.get("right"))
+        rows.append(row)
+    return rows
+
+
+def _num(x: Any) -> float | None:
+    return float(x) if isinstance(x, (int, float)) and math.isfinite(x) else None
 
 
 def _pct(x: Any) -> float | None:
@@ -425,7 +438,8 @@ def _pct(x: Any) -> float | None:
 def _worst_rep(reps: Sequence[Mapping[str, Any]]) -> int | None:
     best: tuple[float, int] | None = None
     for r in reps:
-        vals = [v for v in (r.get("knee_fppa_deg") or {}).values() if isinstance(v, (int, float))]
+        inward = r.get("knee_fppa_peak_deg") or r.get("knee_fppa_deg") or {}
+        vals = [v for v in inward.values() if isinstance(v, (int, float))]
         if vals and (best is None or max(vals) > best[0]):
             best = (max(vals), int(r.get("index", 0)))
     return best[1] if best else None

@@ -82,3 +82,24 @@ def test_outline_text_says_what_the_feet_outline_fit_did() -> None:
     assert text.startswith("turnout of the right foot averaged") and "4 of 5 still frames" in text
     none = {"frames": 5, "fitted": 0, "turnout_deg": {"left": None, "right": None}, "used": {"left": False, "right": False}}
     assert outline_text(none) == "feet's outline read on 0 of 5 still frames, not used"
+
+
+def test_rep_rows_show_the_columns_each_kind_of_rep_carries() -> None:
+    """A file's reps (docs/SUMMARY.md) carry the knee bend, the live drill's the hips' drop: each table
+    shows its own measure, never an empty column of the other's."""
+    from analyzer.live import SquatRep
+
+    file_rep = {"index": 1, "start_s": 0.9, "bottom_s": 2.0, "end_s": 3.1, "knee_flexion_deg": 95.0,
+                "knee_fppa_deg": {"left": 9.5, "right": 14.0}, "knee_fppa_standing_deg": {"left": 2.0, "right": None},
+                "knee_offset_ratio": {"left": 0.1, "right": 0.3}}
+    (row,) = common.rep_rows([file_rep])
+    assert row["Knee bend at bottom (°)"] == 95.0 and "Depth (% of standing hip height)" not in row
+    assert row["Left knee, most inward (°)"] == 9.5 and row["Right knee, most inward (°)"] == 14.0
+    assert row["Right knee standing (°)"] is None and "Left knee at bottom (°)" not in row
+
+    live = SquatRep(1, 0.5, 1.5, 2.5, 0.42, {"left": 4.0, "right": 6.0}, {"left": 7.0, "right": 12.0},
+                    {"left": 1.0, "right": 2.0}, {"left": 0.1, "right": 0.2}, ("right",)).to_dict()
+    (row,) = common.rep_rows([live])
+    assert row["Depth (% of standing hip height)"] == 42.0 and "Knee bend at bottom (°)" not in row
+    assert row["Left knee at bottom (°)"] == 4.0 and row["Right knee, most inward (°)"] == 12.0
+    assert all(v is not None for v in row.values())

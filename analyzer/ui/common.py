@@ -457,6 +457,12 @@ def _highlight(rows: list[dict[str, Any]], key: str, value: Any) -> Any:
 def steps_ui(steps: Sequence[Mapping[str, Any]]) -> None:
     if not steps:
         return
+    st.markdown(f"**Steps: {len(steps)}**")
+    st.dataframe(step_rows(steps), hide_index=True, width="stretch")
+
+
+def step_rows(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The steps table's rows; the width in centimetres only when it was measured (a body height given)."""
     rows = [
         {
             "Step": s.get("index"),
@@ -468,8 +474,10 @@ def steps_ui(steps: Sequence[Mapping[str, Any]]) -> None:
         }
         for s in steps
     ]
-    st.markdown(f"**Steps: {len(steps)}**")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    if all(row["Step width (cm)"] is None for row in rows):
+        for row in rows:
+            del row["Step width (cm)"]
+    return rows
 
 
 # ----------------------------------------------------------------------------- findings and exercises

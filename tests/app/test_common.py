@@ -103,3 +103,11 @@ def test_rep_rows_show_the_columns_each_kind_of_rep_carries() -> None:
     assert row["Depth (% of standing hip height)"] == 42.0 and "Knee bend at bottom (°)" not in row
     assert row["Left knee at bottom (°)"] == 4.0 and row["Right knee, most inward (°)"] == 12.0
     assert all(v is not None for v in row.values())
+
+
+def test_step_rows_show_centimetres_only_when_measured() -> None:
+    step = {"index": 1, "side": "left", "t_s": 1.2, "turnout_deg": 8.1, "step_width_ratio": 0.9, "step_width_cm": None}
+    (row,) = common.step_rows([step])
+    assert row["Foot"] == "Left" and row["Turnout (°)"] == 8.1 and "Step width (cm)" not in row
+    rows = common.step_rows([step, {**step, "index": 2, "step_width_cm": 21.5}])
+    assert [r["Step width (cm)"] for r in rows] == [None, 21.5]

@@ -54,7 +54,7 @@ from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
 from analyzer.temporal.planted import PlantedFeet
-from analyzer.temporal.steps import footprints, is_walking, steps
+from analyzer.temporal.steps import footprints, is_walking, steps, walking_steps_only
 from analyzer.temporal.summary import (
     METHOD_ERROR,
     dominant_view,
@@ -801,6 +801,15 @@ def build_summary(
     }
     if walk is not None:
         _walking_metrics(summary, walk, view)
+        if walk["withheld"]:
+            warnings.append(
+                {
+                    "code": "steps_across_view",
+                    "message": f"{walk['withheld']} of {len(walk['steps'])} footprints were taken walking across the camera's "
+                    "view or turning round: their foot angle is not reported. Walk towards or away from the camera "
+                    "(or at an angle) to measure each step.",
+                }
+            )
     return with_feedback(summary)
 
 
@@ -845,6 +854,7 @@ def _walking(
     prints = footprints(t, heels, turnout, _heel_image_speed(records))
     if not is_walking(prints, fa_up, hip):
         return None
+    prints, withheld = walking_steps_only(prints, fa_up, hip)
     entries = []
     for st in steps(prints, fa_up, hip):
         fp = st.footprint
@@ -863,7 +873,7 @@ def _walking(
             }
         )
     in_prints = sum(1 for r in records if any(fp.start_s <= r.t_s <= fp.end_s for fp in prints))
-    return {"steps": entries, "hip_width_units": hip, "frames_in_footprints": in_prints}
+    return {"steps": entries, "hip_width_units": hip, "frames_in_footprints": in_prints, "withheld": withheld}
 
 
 def _heel_image_speed(records: list[FrameRecord]) -> np.ndarray:
@@ -890,7 +900,10 @@ def _walking_metrics(summary: dict[str, Any], walk: dict[str, Any], view: View) 
     steps_ = walk["steps"]
 
     def err(name: str) -> float | None:
-        return METHOD_ERROR.get(name, {}).get(view)
+        # A step's values come from frames in views that support them, so a clip seen mostly from the
+        # side (no method error of its own) gets the widest supported view's band, never +/- 0.
+        bands = METHOD_ERROR.get(name, {})
+        return bands.get(view, max(bands.values(), default=None))
 
     m = summary["metrics"]
     for side in ("left", "right"):

@@ -132,6 +132,22 @@ def test_side_view_reports_what_it_cannot_measure(clip):
     assert any(w["code"] == "side_view" for w in s["warnings"])
 
 
+def test_a_walk_across_the_view_reports_no_step_foot_angles_it_cannot_see(clip):
+    # A woman walks to and fro across the view. Some frames' facing angle read 54-59 deg (oblique, not
+    # side-on) and gave one step a turnout of 57 deg; the walk's own line across the view withholds
+    # those steps' foot angles and says so.
+    a = analyze_video(clip("walking/sagittal_gym.mp4"), AnalysisOptions(annotate=False))
+    s = a.summary
+    assert s["activity"] == "walking"
+    across = [w for w in s["warnings"] if w["code"] == "steps_across_view"]
+    assert across and "foot angle is not reported" in across[0]["message"]
+    angles = [st["turnout_deg"] for st in s["steps"] if st["turnout_deg"] is not None]
+    assert len(angles) <= len(s["steps"]) // 4 and all(abs(v) < 45 for v in angles)
+    for side in ("left", "right"):  # never a band of +/- 0 from one step
+        stat = s["metrics"]["turnout_deg"][side]
+        assert stat["median"] is None or stat["uncertainty"] >= 3.5
+
+
 def test_two_people_are_noticed(clip):
     a = analyze_video(clip("walking/sagittal_two_people.mp4"), AnalysisOptions(annotate=False, max_long_side=640))
     assert any(r.people > 1 for r in a.records)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analyzer.landmarks import Side
-from analyzer.temporal.steps import footprints, is_walking, steps
+from analyzer.temporal.steps import footprints, is_walking, steps, travel_turn_deg, walking_steps_only
 
 UP = np.array([0.0, 1.0, 0.0])
 HIP = 0.2
@@ -70,3 +70,38 @@ def test_standing_still_is_not_walking():
     prints = footprints(t, heels, np.full((len(t), 2), 5.0), np.zeros((len(t), 2)))
     assert len(prints) == 2  # one long stance per foot
     assert not is_walking(prints, UP, HIP)
+
+
+def _moved(heels: np.ndarray, across: bool, depth: float = 4.0) -> np.ndarray:
+    """The made-up walk placed in a camera's frame (camera at the origin, looking along +z): walked away
+    from the camera starting ``depth`` ahead of it, or across its view at that depth (along +x)."""
+    out = heels.copy()
+    if across:
+        mid = 0.5 * (heels[..., 2].min() + heels[..., 2].max())
+        out[..., 0], out[..., 2] = heels[..., 2] - mid, depth + heels[..., 0]  # centred in the view
+    else:
+        out[..., 2] = heels[..., 2] + depth
+    return out
+
+
+def test_a_walk_across_the_view_has_no_step_foot_angles():
+    t, heels, turn, speed = made_up_walk()
+    away = footprints(t, _moved(heels, across=False), turn, speed)
+    kept, dropped = walking_steps_only(away, UP, HIP)
+    assert dropped == 0 and [p.turnout_deg for p in kept] == [p.turnout_deg for p in away]
+    assert all(travel_turn_deg(away, i, UP) < 15 for i in range(len(away)))  # the ends: one step, partly sideways
+
+    across = footprints(t, _moved(heels, across=True, depth=8.0), turn, speed)
+    assert all(travel_turn_deg(across, i, UP) > 60 for i in range(len(across)))  # the walk (5.3 m) stays within 18 deg of the axis
+    kept, dropped = walking_steps_only(across, UP, HIP)
+    assert dropped == len(across) and all(math.isnan(p.turnout_deg) for p in kept)
+    assert all(math.isnan(s.width_ratio) for s in steps(kept, UP, HIP))
+
+
+def test_turning_round_on_the_spot_has_no_step_foot_angles():
+    t, heels, turn, speed = made_up_walk()
+    heels = _moved(heels, across=False)
+    heels[..., 2] = 4.0 + 0.2 * (heels[..., 2] - 4.0) / heels[..., 2].max()  # feet hardly travel: under 1 hip width
+    prints = footprints(t, heels, turn, speed)
+    kept, dropped = walking_steps_only(prints, UP, HIP)
+    assert dropped == len(prints) and all(math.isnan(p.turnout_deg) for p in kept)

@@ -16,7 +16,7 @@ give the step width (perpendicular to the direction of travel) and step length (
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -118,12 +118,16 @@ def travel_turn_deg(prints: list[Footprint], i: int, up: np.ndarray) -> float:
     footprint before to the one after, against the line of sight to this one. Positions must be in the
     camera's frame (camera at the origin). NaN when unknown (a position missing, or no travel at all).
     """
-    d = _travel(prints, i, up)
-    sight = prints[i].position - (prints[i].position @ up) * up
-    nd, ns = float(np.linalg.norm(d)), float(np.linalg.norm(sight))
+    return _turn_deg(_travel(prints, i, up), prints[i].position, up)
+
+
+def _turn_deg(travel: np.ndarray, position: np.ndarray, up: np.ndarray) -> float:
+    """The angle (0..90) between a floor line of travel and the line of sight to ``position``."""
+    sight = position - (position @ up) * up
+    nd, ns = float(np.linalg.norm(travel)), float(np.linalg.norm(sight))
     if not (math.isfinite(nd) and math.isfinite(ns)) or nd < 1e-9 or ns < 1e-9:
         return math.nan
-    return math.degrees(math.acos(min(1.0, abs(float(d @ sight)) / (nd * ns))))
+    return math.degrees(math.acos(min(1.0, abs(float(travel @ sight)) / (nd * ns))))
 
 
 def walking_steps_only(prints: list[Footprint], up: np.ndarray, hip_width: float) -> tuple[list[Footprint], int]:
@@ -138,12 +142,12 @@ def walking_steps_only(prints: list[Footprint], up: np.ndarray, hip_width: float
     """
     out, dropped = [], 0
     for i, fp in enumerate(prints):
-        travel = float(np.linalg.norm(_travel(prints, i, up)))
-        turn = travel_turn_deg(prints, i, up)
+        d = _travel(prints, i, up)
+        travel, turn = float(np.linalg.norm(d)), _turn_deg(d, fp.position, up)
         across = math.isfinite(turn) and turn > STEP_MAX_TRAVEL_TURN_DEG
         on_the_spot = math.isfinite(travel) and travel < STEP_MIN_TRAVEL_HIP_WIDTHS * hip_width
         if math.isfinite(fp.turnout_deg) and (across or on_the_spot):
-            out.append(Footprint(fp.side, fp.start_s, fp.end_s, fp.position, math.nan))
+            out.append(replace(fp, turnout_deg=math.nan))
             dropped += 1
         else:
             out.append(fp)

@@ -432,7 +432,7 @@ def _num(x: Any) -> float | None:
 
 
 def _pct(x: Any) -> float | None:
-    return round(100.0 * float(x), 0) if isinstance(x, (int, float)) and math.isfinite(x) else None
+    return None if (v := _num(x)) is None else round(100.0 * v, 0)
 
 
 def _worst_rep(reps: Sequence[Mapping[str, Any]]) -> int | None:

@@ -35,7 +35,7 @@ from analyzer.geometry.metrics import (
 from analyzer.landmarks import Landmark, Side
 from analyzer.stance import View
 from analyzer.view import FPPA_TURN_REASON, classify_yaw, turn_from_axis_deg
-from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view, rot_y
+from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 # Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
@@ -241,35 +241,6 @@ def test_default_config_turns_the_hip_line_back_by_the_models_rotation():
     assert MetricsConfig().hip_line_yaw_deg == pytest.approx(-3.25)
     with pytest.raises(ValueError, match="hip_line_yaw_deg"):
         MetricsConfig(hip_line_yaw_deg=40.0)
-
-
-def _shoulders_turned(points, deg):
-    """``points`` with the shoulder line turned ``deg`` about the vertical (+ = the left shoulder forward)."""
-    out = dict(points)
-    for lm in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER):
-        p = points[lm]
-        out[lm] = np.array([0.0, p[1], 0.05]) + rot_y(-deg) @ (p - np.array([0.0, p[1], 0.05]))
-    return out
-
-
-@pytest.mark.parametrize("yaw", [0.0, 20.0, 60.0])
-def test_a_flip_averaged_body_facing_the_camera_takes_its_forward_half_from_the_shoulders(yaw):
-    # The body's left-right line is the 3D hip line with the shoulders' blended in, half of it square to
-    # the camera, none past MetricsConfig.shoulder_max_turn_deg (40): shoulders turned 8 deg turn the
-    # forward direction by 4 deg when facing the camera (towards the right foot: the left foot reads 4 deg
-    # more toe-out, the right 4 less), by 4 x (1 - 20/40) = 2 at 20 deg, 0 at 60.
-    pts = _shoulders_turned(body_points(10, 10), 8.0)
-    pose, f = camera_view(pts, yaw_deg=yaw)
-    intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
-    scene = estimate_scene(pose, intr)
-    expected = 4.0 * max(0.0, 1.0 - yaw / EXACT.shoulder_max_turn_deg)
-    m = measure(replace(pose, flip_averaged=True), scene, EXACT)
-    assert (m.left.turnout_deg - m.right.turnout_deg) / 2 == pytest.approx(expected, abs=0.3)
-    assert (m.right.turnout_deg + m.left.turnout_deg) / 2 == pytest.approx(10.0, abs=0.3)
-    # Read once (the live camera) the hips alone, as without the blend.
-    for single in (measure(pose, scene, EXACT), measure(replace(pose, flip_averaged=True), scene, replace(EXACT, shoulder_share=0.0))):
-        assert single.left.turnout_deg == pytest.approx(10.0, abs=0.3)
-        assert single.right.turnout_deg == pytest.approx(10.0, abs=0.3)
 
 
 def test_knee_valgus_through_the_camera():

@@ -65,21 +65,7 @@ class MetricsConfig:
     """Tunable choices of the metrics stage.
 
     forward: how the body's forward direction on the floor is found: "hips" (pelvis line from the 3D
-    landmarks, with the shoulders' line blended in near a front view: shoulder_share below), "heels" (the
-    line between the two heels on the floor) or "blend" (the mean of both).
-    shoulder_share, shoulder_max_turn_deg: the body's left-right line is (1 - k) x the 3D hip line + k x
-    the 3D shoulder line, k = shoulder_share x (1 - turn / shoulder_max_turn_deg) for a body turned
-    ``turn`` deg from the line of sight (by its hip line), 0 beyond. Two witnesses of where the body
-    faces, their errors only partly shared: on the TRAIN standing stills (flip-averaged) the hip line
-    was 1.6 deg off the truth from the laptop and tripod cameras, the shoulders' 1.1-1.2, their mean
-    1.3; turned 30-45 deg the shoulders were 5-9 deg off, the hips 2. The shoulders alone or half
-    at every turn were tried before (README, "tried, not kept"): worse. Share and limit chosen
-    on TRAIN photos with the outline fit (turnout 3.27 -> 3.17 deg; shares 0.3-0.7 and limits 30-60 deg
-    all 3.14-3.20); equal weight since the two witnesses were about as good from the front.
-    Flip-averaged poses only (photos and files): read once (the live camera) the blend read HOLDOUT
-    worse (turnout laptop + tripod 3.03 -> 3.10 deg, FPPA 1.93 -> 2.02): a single reading's shoulder
-    line carries the model's own turn, which the mirror reading cancels (hip_line_yaw_deg below is the
-    hips' share of it; the shoulders' was not measured).
+    landmarks), "heels" (the line between the two heels on the floor) or "blend" (the mean of both).
     heel_width_scale, heel_inset_ratio: the heel distance on the floor, in hip widths, read from the heels:
     heel_width_scale x the distance between MediaPipe's heels + heel_inset_ratio. Two parts, both fitted
     on the synthetic TRAIN standing stills (python -m benchmarks.calibrate --width): with the Full model,
@@ -170,8 +156,6 @@ class MetricsConfig:
     outline_width_scale: float = 1.10
     outline_width_offset_ratio: float = 0.066
     segment_share_of_stature: float = SEGMENT_SHARE_OF_STATURE
-    shoulder_share: float = 0.5
-    shoulder_max_turn_deg: float = 40.0
 
     def __post_init__(self) -> None:
         if self.forward not in ("hips", "heels", "blend"):
@@ -418,8 +402,6 @@ def body_axes(pose: PoseFrame, scene: Scene, heels: dict[Side, np.ndarray], conf
     # A flip-averaged pose has the model's own rotation cancelled already.
     yaw = 0.0 if pose.flip_averaged else config.hip_line_yaw_deg
     hips = rotate_about(unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up)), up, yaw)
-    if pose.flip_averaged:  # read once, the shoulders' line carries the model's own turn (not measured)
-        hips = _with_shoulders(pose, scene, hips, config)
     heel_line = unit(on_floor(heels[Side.LEFT] - heels[Side.RIGHT], up)) if heels else np.full(3, np.nan)
     if config.forward == "hips" or not np.all(np.isfinite(heel_line)):
         left = hips
@@ -429,19 +411,6 @@ def body_axes(pose: PoseFrame, scene: Scene, heels: dict[Side, np.ndarray], conf
         left = unit(hips + heel_line) if hips @ heel_line > 0 else hips
     forward = np.cross(left, up)
     return left, unit(forward)
-
-
-def _with_shoulders(pose: PoseFrame, scene: Scene, hips: np.ndarray, config: MetricsConfig) -> np.ndarray:
-    """The hip line (unit, on the floor) with the 3D shoulder line blended in by how squarely the body faces
-    the camera (MetricsConfig.shoulder_share)."""
-    up, w = scene.up, pose.world_xyz
-    shoulders = unit(on_floor(w[Landmark.LEFT_SHOULDER] - w[Landmark.RIGHT_SHOULDER], up))
-    if not (config.shoulder_share > 0 and np.all(np.isfinite(shoulders)) and np.all(np.isfinite(hips))) or shoulders @ hips <= 0:
-        return hips
-    to_camera = -scene.intrinsics.rays(pose.pixels_xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]]).mean(axis=0)
-    turn = abs(yaw_deg(hips, unit(np.cross(hips, up)), unit(on_floor(to_camera, up))))
-    k = config.shoulder_share * max(0.0, 1.0 - turn / config.shoulder_max_turn_deg)
-    return unit((1.0 - k) * hips + k * shoulders) if k > 0 else hips
 
 
 @dataclass(frozen=True)

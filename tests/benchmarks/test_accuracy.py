@@ -44,13 +44,9 @@ from tests.conftest import MODELS, need
 # - The 3D pose turned into the camera's axes (geometry.camera.camera_aligned): turnout 3.71 -> 3.71 deg
 #   flip-averaged, 4.26 -> 4.22 single; swaps 2 -> 1 of 20 (1 of 21 single); FPPA 1.59 -> 1.60; width and
 #   cm unchanged (0.10, 2.07). Its gain is off-centre (test_a_body_off_centre_in_the_picture_...).
-# - Flip-averaged, the shoulders' 3D line blended into the hip line near a front view
-#   (MetricsConfig.shoulder_share, session 15): turnout 3.71 -> 3.67 deg (laptop+tripod 2.63 -> 2.52), FPPA
-#   1.60 -> 1.48 over 77 legs (the 4 legs of a body turned 20 deg that the 12 deg gate had let through
-#   are now read as turned: facing angle 2.7 -> 2.5 deg), width and cm unchanged. Read once: unchanged.
 LIMITS = {
     # flip: (turnout all, turnout laptop+tripod, FPPA, width ratio, swaps, feet measured at least)
-    True: (3.8, 2.65, 1.6, 0.11, 1, 146),
+    True: (3.85, 2.75, 1.7, 0.11, 1, 146),
     False: (4.4, 3.1, 2.0, 0.135, 1, 145),
 }
 # The heel distance in cm with the body's true height given (issue target 1.5 cm): 4.93 cm flip-averaged
@@ -60,10 +56,8 @@ CM_LIMITS = {True: 2.2, False: 2.6}
 # The knee offset given back the model's bias (MetricsConfig.knee_offset_bias_ratio, calibrate
 # --knee-offset): 0.101 -> 0.06 flip-averaged, 0.102 -> 0.08 single (all stills, squats included).
 OFFSET_LIMITS = {True: 0.07, False: 0.09}
-# flip: (facing angle MAE, knee angles reported at least on the front cameras: laptop, tripod, low phone,
-# of 78 legs; 77 both ways). Counted over all cameras until session 15, when the 4 legs of a body truly
-# turned 20 deg, past the knee angle's 12 deg gate, stopped passing it (flip-averaged 81 -> 77).
-VIEW_LIMITS = {True: (2.7, 76), False: (3.5, 76)}
+# flip: (facing angle MAE, knee angles reported at least)
+VIEW_LIMITS = {True: (2.9, 80), False: (3.5, 82)}
 
 
 def mae(errors: list[float]) -> float:
@@ -115,8 +109,7 @@ def test_facing_angle_and_view_classes_on_held_out_cameras(holdout):
         assert np.nansum(e[kind]["front_view"]) == np.isfinite(e[kind]["front_view"]).sum() > 0
     assert np.nansum(e["oblique45"]["front_view"]) == 0
     # The gate must not starve the knee: front-facing legs keep their angle.
-    front_legs = [x for kind in ("laptop", "tripod", "low_phone") for x in e[kind]["knee_fppa_deg"]]
-    assert int(np.isfinite(front_legs).sum()) >= fppa_legs
+    assert int(np.isfinite(e["all"]["knee_fppa_deg"]).sum()) >= fppa_legs
 
 
 # Photos with the feet's outline fit (AnalysisOptions.silhouette, the photos' default since session 12;
@@ -129,12 +122,8 @@ def test_facing_angle_and_view_classes_on_held_out_cameras(holdout):
 # Where both feet's outline readings are used the
 # stance width comes from the fitted heels (MetricsConfig.outline_width_scale): width ratio 0.10 -> 0.08,
 # in cm 2.07 -> 1.48 (the issue's 1.5 cm target).
-# With the shoulders' line blended into the hip line near a front view (session 15): turnout 3.07 -> 2.99
-# (laptop 2.26 -> 2.07, tripod 1.68 -> 1.51, laptop+tripod 2.02 -> 1.84), swaps 2 -> 1 of 20 (s0155 now
-# the right way round), width 0.08, cm 1.48 -> 1.55 (45 deg oblique 1.31 -> 1.62: the fit's search starts
-# from the body's axes).
 # Limits: (turnout all, laptop+tripod, swaps, feet, width ratio, width cm).
-OUTLINE_LIMITS = (3.1, 1.95, 1, 146, 0.09, 1.6)
+OUTLINE_LIMITS = (3.2, 2.15, 2, 146, 0.09, 1.6)
 
 
 def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():

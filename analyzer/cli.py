@@ -24,6 +24,12 @@ def _fmt_stat(s: dict[str, Any] | None, unit: str, signed: bool = False, digits:
     return text
 
 
+def _columns(rows: list[tuple[str, str, str]]) -> list[str]:
+    """Three-column lines, the middle column as wide as its longest cell (a reason can be long) + 2."""
+    width = max(30, *(len(mid) + 2 for _, mid, _ in rows))
+    return [f"  {a:<28}{b:<{width}}{c}".rstrip() for a, b, c in rows]
+
+
 def summary_table(summary: dict[str, Any]) -> str:
     """The readable summary printed after an analysis."""
     from analyzer.pipeline import lens_text
@@ -37,13 +43,19 @@ def summary_table(summary: dict[str, Any]) -> str:
         f"Frames: {fr['total']} total, {fr['with_pose']} with a person, {fr['used']} used for the values below",
         *([f"Camera: {text}"] if (text := lens_text(summary.get("lens"))) else []),
         "",
-        f"  {'measure':<28}{'left':<30}{'right':<30}",
-        f"  {'turnout (+ = toe-out)':<28}{_fmt_stat(m['turnout_deg']['left'], ' deg', True):<30}"
-        f"{_fmt_stat(m['turnout_deg']['right'], ' deg', True):<30}",
-        f"  {'knee FPPA (+ = inward)':<28}{_fmt_stat(m['knee_fppa_deg']['left'], ' deg', True):<30}"
-        f"{_fmt_stat(m['knee_fppa_deg']['right'], ' deg', True):<30}",
-        f"  {'knee offset (x hip width)':<28}{_fmt_stat(m['knee_offset_ratio']['left'], '', True, 2):<30}"
-        f"{_fmt_stat(m['knee_offset_ratio']['right'], '', True, 2):<30}",
+        *_columns(
+            [
+                ("measure", "left", "right"),
+                *(
+                    (label, _fmt_stat(m[name]["left"], unit, True, dp), _fmt_stat(m[name]["right"], unit, True, dp))
+                    for label, name, unit, dp in (
+                        ("turnout (+ = toe-out)", "turnout_deg", " deg", 1),
+                        ("knee FPPA (+ = inward)", "knee_fppa_deg", " deg", 1),
+                        ("knee offset (x hip width)", "knee_offset_ratio", "", 2),
+                    )
+                ),
+            ]
+        ),
         f"  {'stance width (x hip width)':<28}{_fmt_stat(m['stance_width_ratio'], 'x', False, 2)}",
     ]
     cm = m.get("stance_width_cm") or {}

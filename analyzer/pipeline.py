@@ -57,6 +57,7 @@ from analyzer.temporal.planted import PlantedFeet
 from analyzer.temporal.steps import footprints, is_walking, steps, walking_steps_only
 from analyzer.temporal.summary import (
     METHOD_ERROR,
+    MIN_VIDEO_READINGS,
     dominant_view,
     foot_pixels,
     frames_in,
@@ -793,7 +794,7 @@ def build_summary(
         ),
         "model": options.model,
         "lens": lens,
-        "metrics": metric_block(smooth, view),
+        "metrics": metric_block(smooth, view, 1 if info.kind == "image" else MIN_VIDEO_READINGS),
         "outline": outline_block,
         "reps": rep_entries(reps, t, [r.smooth for r in records]),
         "steps": walk["steps"] if walk is not None else [],

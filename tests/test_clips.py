@@ -148,6 +148,24 @@ def test_a_walk_across_the_view_reports_no_step_foot_angles_it_cannot_see(clip):
         assert stat["median"] is None or stat["uncertainty"] >= 3.5
 
 
+def test_a_glimpse_of_feet_at_the_pictures_edge_is_not_graded(clip):
+    # 5 frames (1 s) of a woman walking away, her feet at the picture's bottom edge and out of it in some
+    # frames. Her left foot had read +103 deg (pointing behind her) on one frame and -3 on another, her
+    # right -6, -27, -27 (population SD 9.8, just inside the 10 deg a grade needs): graded as a marked
+    # toe-in, "fairly clear". A foot past 90 deg is not reported, a video value needs 3 frames, and the
+    # spread is the sample SD: no foot-angle finding is graded.
+    a = analyze_video(clip("walking/posterior_street_5frames.mp4"), AnalysisOptions(annotate=False))
+    s = a.summary
+    readings = [getattr(r.raw, side).turnout_deg for r in a.records for side in ("left", "right")]
+    assert all(abs(v) <= 90 for v in readings if math.isfinite(v))
+    kinds = {f["kind"] for f in s["findings"]}
+    assert not kinds & {"toe_out", "toe_in", "turnout_asymmetry"}
+    for side in ("left", "right"):
+        stat = s["metrics"]["turnout_deg"][side]
+        assert stat["median"] is None or stat["n"] >= 3
+    assert any("too few" in (s["metrics"]["turnout_deg"][side]["reason"] or "") for side in ("left", "right"))
+
+
 def test_two_people_are_noticed(clip):
     a = analyze_video(clip("walking/sagittal_two_people.mp4"), AnalysisOptions(annotate=False, max_long_side=640))
     assert any(r.people > 1 for r in a.records)

@@ -22,6 +22,7 @@ from analyzer.geometry.camera import (
 )
 from analyzer.geometry.metrics import (
     FPPA_MIN_HIP_HEIGHT_RATIO,
+    IMPLAUSIBLE_FOOT_REASON,
     WIDTH_TRUSTED_TURN_DEG,
     MetricsConfig,
     _width_turn_deg,
@@ -128,6 +129,17 @@ def test_turnout_recovered_through_the_camera(turn_l, turn_r, cam):
     m, _ = metrics_for(body_points(turn_l, turn_r), **cam)
     assert m.left.turnout_deg == pytest.approx(turn_l, abs=0.5)
     assert m.right.turnout_deg == pytest.approx(turn_r, abs=0.5)
+
+
+def test_a_foot_read_pointing_behind_the_body_is_not_reported():
+    # Past 90 deg of toe-out (or toe-in) a foot would point behind the body: the landmarks are wrong (a foot
+    # half out of the picture read +103 on the real street clip). A dancer's 85 deg is still read.
+    m, _ = metrics_for(body_points(85.0, 120.0))
+    assert m.left.turnout_deg == pytest.approx(85.0, abs=0.5)
+    assert math.isnan(m.right.turnout_deg)
+    assert m.reasons["turnout_deg.right"] == IMPLAUSIBLE_FOOT_REASON
+    toe_in, _ = metrics_for(body_points(-100.0, 0.0))
+    assert math.isnan(toe_in.left.turnout_deg) and toe_in.right.turnout_deg == pytest.approx(0.0, abs=0.5)
 
 
 def test_camera_near_floor_level_is_not_measured():

@@ -164,6 +164,18 @@ def test_stat_uncertainty_is_at_least_method_error():
     assert s["median"] == pytest.approx(10.05)
     assert s["uncertainty"] == 3.0
     wide = stat([0.0, 20.0, 0.0, 20.0], method_error=3.0)
-    assert wide["uncertainty"] == pytest.approx(10.0)
+    assert wide["uncertainty"] == pytest.approx(20.0 / math.sqrt(3.0))  # the sample SD (n - 1)
     empty = stat([float("nan")], 3.0, ["left foot out of view"])
     assert empty["median"] is None and empty["reason"] == "left foot out of view"
+
+
+def test_a_video_value_seen_on_too_few_frames_is_not_given():
+    # Three readings' spread is the sample SD: -6, -27, -27 deg give 12.1, past the 10 deg a grade needs
+    # (the population SD, 9.9, had let a glimpse of a walking foot be graded).
+    few = stat([-6.0, -27.0, -27.0], 3.0)
+    assert few["sd"] == pytest.approx(12.12, abs=0.01) and few["n"] == 3
+    glimpse = stat([-6.0, float("nan"), -27.0], 3.0, ["left foot hidden or unclear"] * 3, min_count=3)
+    assert glimpse["median"] is None and glimpse["n"] == 0
+    assert glimpse["reason"] == "seen in only 2 frames: too few to measure"
+    assert stat([4.0], 3.0, min_count=1)["median"] == 4.0  # a photo: one reading is its whole evidence
+    assert stat([4.0], 3.0, min_count=1)["uncertainty"] == 3.0

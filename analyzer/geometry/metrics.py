@@ -58,6 +58,11 @@ FPPA_MIN_HIP_HEIGHT_RATIO = 0.79
 # The image's width ratio (facing_yaw_deg) is only trusted for turns past this: near a front view acos
 # is too steep for it.
 WIDTH_TRUSTED_TURN_DEG = 45.0
+# A foot reading past this much toe-out or toe-in points behind the body: no foot on the floor stands so
+# (a dancer's full turnout is 90 deg), so the heel and toe landmarks or the body's axes are wrong. Seen on
+# the real street clip of pedestrians walking away: a foot half out of the picture read +103 deg.
+MAX_TURNOUT_DEG = 90.0
+IMPLAUSIBLE_FOOT_REASON = "foot reading implausible (it points behind the body): film the whole foot"
 
 
 @dataclass(frozen=True)
@@ -519,6 +524,9 @@ def measure(
         outline_used[side] = outline_agrees(turnout, outline, cfg)
         if outline_used[side]:
             turnout = (1.0 - cfg.silhouette_share) * turnout + cfg.silhouette_share * outline
+        if abs(turnout) > MAX_TURNOUT_DEG:
+            reasons[f"turnout_deg.{side.value}"] = IMPLAUSIBLE_FOOT_REASON
+            turnout = NAN
         sides[side] = SideMetrics(turnout_deg=turnout, knee_fppa_deg=fppa, knee_offset_ratio=offset + cfg.knee_offset_bias_ratio)
 
     width_ratio = ankle_ratio = width_cm = NAN

@@ -51,6 +51,9 @@ METHOD_ERROR = {
     "knee_offset_ratio": {View.FRONTAL: 0.13, View.POSTERIOR: 0.13},
 }
 
+# A video's summary value needs this many frames' readings: fewer is a glimpse, not a measurement (the
+# real street clip of pedestrians walking away, 5 frames, had read a foot at the picture's edge on 1-3).
+MIN_VIDEO_READINGS = 3
 _SIDE_FIELDS = ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio")
 _BOTH_FIELDS = ("stance_width_ratio", "ankle_width_ratio", "stance_width_cm")
 
@@ -186,10 +189,18 @@ def foot_pixels(pose: PoseFrame | None) -> np.ndarray:
     return out
 
 
-def stat(values: Sequence[float], method_error: float | None, reasons: Sequence[str] = ()) -> dict[str, Any]:
-    """A STAT object: median, IQR, SD, count, uncertainty (max of SD and method error), reason when empty."""
+def stat(
+    values: Sequence[float], method_error: float | None, reasons: Sequence[str] = (), min_count: int = 1
+) -> dict[str, Any]:
+    """A STAT object: median, IQR, SD, count, uncertainty (max of SD and method error), reason when empty.
+
+    SD is the sample SD (n - 1): with few readings the population SD understates the spread (3 readings
+    of -6, -27 and -27 deg give 9.9 against 12.1). Fewer than ``min_count`` readings give no value."""
     a = np.asarray(values, dtype=float)
     a = a[np.isfinite(a)]
+    if 0 < len(a) < min_count:
+        reasons = [f"seen in only {len(a)} frame{'s' if len(a) > 1 else ''}: too few to measure"]
+        a = a[:0]
     if len(a) == 0:
         reason = Counter(r for r in reasons if r).most_common(1)
         return {
@@ -201,7 +212,7 @@ def stat(values: Sequence[float], method_error: float | None, reasons: Sequence[
             "reason": reason[0][0] if reason else "not measured",
         }
     q1, med, q3 = np.percentile(a, [25, 50, 75])
-    sd = float(np.std(a))
+    sd = float(np.std(a, ddof=1)) if len(a) > 1 else 0.0
     unc = max(sd, method_error) if method_error is not None else sd
     return {
         "median": round(float(med), 3),
@@ -237,21 +248,24 @@ def view_segments(metrics: Sequence[StanceMetrics], min_duration_s: float = 0.5)
     return [{"view": v.value, "start_s": round(a, 3), "end_s": round(b, 3)} for v, a, b in merged]
 
 
-def metric_block(used: Sequence[StanceMetrics], view: View) -> dict[str, Any]:
-    """The summary's ``metrics`` object over the used frames."""
+def metric_block(used: Sequence[StanceMetrics], view: View, min_count: int = 1) -> dict[str, Any]:
+    """The summary's ``metrics`` object over the used frames; a value read on fewer than ``min_count`` of
+    them is not given (a video's MIN_VIDEO_READINGS)."""
 
     def err(name: str) -> float | None:
         return METHOD_ERROR.get(name, {}).get(view)
 
     def side_stat(name: str, side: Side) -> dict[str, Any]:
         key = f"{name}.{side.value}"
-        return stat([getattr(m.side(side), name) for m in used], err(name), [m.reasons.get(key, "") for m in used])
+        values = [getattr(m.side(side), name) for m in used]
+        return stat(values, err(name), [m.reasons.get(key, "") for m in used], min_count)
 
     out: dict[str, Any] = {}
     for name in _SIDE_FIELDS:
         out[name] = {side.value: side_stat(name, side) for side in Side}
     for name in _BOTH_FIELDS:
-        out[name] = stat([getattr(m, name) for m in used], err(name), [m.reasons.get("stance_width_ratio", "") for m in used])
+        reasons = [m.reasons.get("stance_width_ratio", "") for m in used]
+        out[name] = stat([getattr(m, name) for m in used], err(name), reasons, min_count)
     return out
 
 

@@ -32,6 +32,7 @@ from analyzer.geometry.camera import (
     camera_aligned,
     estimate_scene,
     hips_above_axis_deg,
+    lifted_foot,
 )
 from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
 from analyzer.geometry.metrics import (
@@ -752,7 +753,7 @@ def build_summary(
             upright = [
                 r
                 for r in with_pose
-                if r.knee_flexion_deg <= min(baseline + STANDING_MARGIN_DEG, MAX_STANDING_FLEXION_DEG)
+                if r.knee_flexion_deg <= min(baseline + STANDING_MARGIN_DEG, MAX_STANDING_FLEXION_DEG) and off_floor(r) is None
             ]
             used = upright if len(upright) >= 5 else with_pose
             what = "the frames with straight legs" if used is upright else "all frames"
@@ -778,6 +779,15 @@ def build_summary(
     activity = "squat" if reps else ("walking" if walk is not None else ("standing" if windows else "unknown"))
     if info.kind == "image":
         activity = "standing" if (with_pose[0].knee_flexion_deg or 0) < 25 else "unknown"
+    lifted = sum(1 for r in with_pose if off_floor(r) is not None)
+    if lifted and activity != "walking":  # walking lifts a foot at every step
+        warnings.append(
+            {
+                "code": "foot_off_floor",
+                "message": f"A foot was off the floor in {lifted} of {len(with_pose)} frames (a leg held up, a step): "
+                "those frames give no stance width, and no foot angle or knee angle for the lifted leg.",
+            }
+        )
     summary: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "analyzer_version": __version__,
@@ -812,6 +822,13 @@ def build_summary(
                 }
             )
     return with_feedback(summary)
+
+
+def off_floor(record: FrameRecord) -> Side | None:
+    """The foot the record's person held off the floor (geometry.camera.lifted_foot), if any."""
+    if record.pose is None or record.scene is None:
+        return None
+    return lifted_foot(record.pose, record.scene.up)
 
 
 def _floor_up(records: list[FrameRecord]) -> np.ndarray | None:

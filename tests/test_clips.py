@@ -166,6 +166,36 @@ def test_a_glimpse_of_feet_at_the_pictures_edge_is_not_graded(clip):
     assert any("too few" in (s["metrics"]["turnout_deg"][side]["reason"] or "") for side in ("left", "right"))
 
 
+def test_a_leg_held_up_gives_no_stance_width_against_the_triangulated_feet(clip):
+    # A man balancing on one leg and swinging the other up to 1.7 hip widths high, seen from the front
+    # (Pose2Sim's balance trial; its four calibrated cameras give triangulated feet). The lifted foot,
+    # laid on the floor along its line of sight, read the stance 7.65 hip widths wide, graded "marked",
+    # and was held as a planted foot at -48 deg. A foot off the floor gives no width and no turnout now.
+    from analyzer.pipeline import off_floor
+    from benchmarks.realdata import read_trc
+
+    path = clip("multiview_static/balance/cam02.mp4")
+    trc = read_trc(path.parent / "pose3d_triangulated_HALPE26_filt.trc")
+    low = {s: np.minimum(trc.marker(f"{s}Heel")[:, 1], trc.marker(f"{s}BigToe")[:, 1]) for s in "LR"}
+    hip_width = np.linalg.norm(trc.marker("RHip") - trc.marker("LHip"), axis=1)
+    lift = np.abs(low["R"] - low["L"]) / hip_width
+    heels = trc.marker("RHeel") - trc.marker("LHeel")
+    widest = float(np.max(np.hypot(heels[:, 0], heels[:, 2]) / hip_width))  # 4.05, the leg swung out
+    a = analyze_video(path, AnalysisOptions(annotate=False))
+    assert len(a.records) == len(lift)
+    flagged = np.array([off_floor(r) is not None for r in a.records])
+    high = lift >= 1.0  # 20 frames; 18 were found
+    assert flagged[high].sum() >= 0.75 * high.sum()
+    for r in a.records:
+        if (side := off_floor(r)) is not None:
+            assert math.isnan(r.raw.stance_width_ratio) and math.isnan(getattr(r.raw, side.value).turnout_deg)
+            assert f"turnout_deg.{side.value}" not in r.raw.held
+    s = a.summary
+    assert any(w["code"] == "foot_off_floor" for w in s["warnings"])
+    width = s["metrics"]["stance_width_ratio"]["median"]
+    assert width is None or width < widest
+
+
 def test_two_people_are_noticed(clip):
     a = analyze_video(clip("walking/sagittal_two_people.mp4"), AnalysisOptions(annotate=False, max_long_side=640))
     assert any(r.people > 1 for r in a.records)

@@ -19,6 +19,7 @@ from analyzer.geometry.camera import (
     TOE_HEIGHT_M,
     Scene,
     leg_flexion_deg,
+    lifted_foot,
     rotate_about,
 )
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
@@ -63,6 +64,10 @@ WIDTH_TRUSTED_TURN_DEG = 45.0
 # the real street clip of pedestrians walking away: a foot half out of the picture read +103 deg.
 MAX_TURNOUT_DEG = 90.0
 IMPLAUSIBLE_FOOT_REASON = "foot reading implausible (it points behind the body): film the whole foot"
+# A foot held off the floor (geometry.camera.lifted_foot) has no turnout, gives no stance width, and its
+# knee no frontal-plane angle (that is a standing leg's measure): on the real balance clip the lifted foot,
+# laid on the floor along its line of sight, read the stance 7.7 hip widths wide.
+LIFTED_FOOT_REASON = "foot off the floor"
 
 
 @dataclass(frozen=True)
@@ -423,7 +428,8 @@ class FloorGeometry:
     """One frame's geometry in the camera frame: feet on the floor, body axes, lifted skeleton.
 
     feet[side] holds "heel", "toe", "ankle" points on the floor (NaN rows when not measurable);
-    left/forward are unit floor directions; lifted is (33, 3); foot_reason[side] is "" when the foot is usable.
+    left/forward are unit floor directions; lifted is (33, 3); foot_reason[side] is "" when the foot is usable;
+    off_floor is the foot held off the floor (geometry.camera.lifted_foot), if one is.
     """
 
     feet: dict[Side, dict[str, np.ndarray]]
@@ -431,6 +437,7 @@ class FloorGeometry:
     forward: np.ndarray
     lifted: np.ndarray
     foot_reason: dict[Side, str]
+    off_floor: Side | None = None
 
 
 def floor_geometry(pose: PoseFrame, scene: Scene, config: MetricsConfig | None = None) -> FloorGeometry:
@@ -439,6 +446,9 @@ def floor_geometry(pose: PoseFrame, scene: Scene, config: MetricsConfig | None =
     up = scene.up
     px = pose.pixels_xy
     foot_reason = {side: _foot_in_view(pose, side) for side in Side}
+    off_floor = lifted_foot(pose, up)
+    if off_floor is not None and not foot_reason[off_floor]:
+        foot_reason[off_floor] = f"{off_floor.value} {LIFTED_FOOT_REASON}"
     feet: dict[Side, dict[str, np.ndarray]] = {}
     heights = np.array([HEEL_HEIGHT_M, TOE_HEIGHT_M, ANKLE_HEIGHT_M])
     for side in Side:
@@ -451,7 +461,7 @@ def floor_geometry(pose: PoseFrame, scene: Scene, config: MetricsConfig | None =
     heels = {s: feet[s]["heel"] for s in Side}
     heels_ok = all(np.all(np.isfinite(h)) for h in heels.values())
     left, forward = body_axes(pose, scene, heels if heels_ok else {}, cfg)
-    return FloorGeometry(feet=feet, left=left, forward=forward, lifted=lift(pose, scene), foot_reason=foot_reason)
+    return FloorGeometry(feet=feet, left=left, forward=forward, lifted=lift(pose, scene), foot_reason=foot_reason, off_floor=off_floor)
 
 
 def measure(
@@ -502,7 +512,7 @@ def measure(
             turnout = turnout_deg(floor[side]["heel"], floor[side]["toe"], left, forward, side)
         fppa = offset = NAN
         key = f"knee_fppa_deg.{side.value}"
-        leg_reason = _leg_reason(pose, side)
+        leg_reason = _leg_reason(pose, side) or (foot_reason[side] if side is g.off_floor else "")
         if leg_reason:
             reasons[key] = leg_reason
         elif not supports(view, "knee"):

@@ -36,6 +36,7 @@ from analyzer.geometry.camera import (
 )
 from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
 from analyzer.geometry.metrics import (
+    LIFTED_FOOT_REASON,
     FloorGeometry,
     MetricsConfig,
     floor_geometry,
@@ -1135,6 +1136,8 @@ def live_cues(
     reasons = " ".join(raw.reasons.values())
     if "out of view" in reasons:
         cues.append("Step back until your feet are in view")
+    if LIFTED_FOOT_REASON in reasons:
+        cues.append("Put both feet on the floor")
     if raw.view in (View.LEFT_SAGITTAL, View.RIGHT_SAGITTAL, View.OBLIQUE):
         cues.append("Turn to face the camera")
     elif raw.view is View.POSTERIOR:

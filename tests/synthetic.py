@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from analyzer.geometry.camera import ANKLE_HEIGHT_M, HEEL_HEIGHT_M, TOE_HEIGHT_M
-from analyzer.landmarks import N_LANDMARKS, Landmark, PoseFrame
+from analyzer.landmarks import LEG, N_LANDMARKS, Landmark, PoseFrame, Side
 
 HIP_HALF_WIDTH = 0.10  # hip joint centres 0.20 m apart
 FOOT_LENGTH = 0.22
@@ -60,6 +60,18 @@ def body_points(
         p[sh] = np.array([sign * 0.19, SHOULDER_HEIGHT, 0.05])
     p[Landmark.NOSE] = np.array([0.0, 1.62, 0.12])
     return p
+
+
+def lift_foot(
+    points: dict[Landmark, np.ndarray], side: Side, height_m: float, knee_forward_m: float = 0.0, toes_too: bool = True
+) -> dict[Landmark, np.ndarray]:
+    """The body with one foot raised ``height_m`` (the heel alone when not ``toes_too``: up on the toes)."""
+    leg = LEG[side]
+    out = dict(points)
+    for lm in (leg.heel, leg.ankle, leg.toe) if toes_too else (leg.heel,):
+        out[lm] = points[lm] + np.array([0.0, height_m, 0.0])
+    out[leg.knee] = points[leg.knee] + np.array([0.0, 0.5 * height_m, knee_forward_m])
+    return out
 
 
 def camera_view(

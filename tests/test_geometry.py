@@ -35,10 +35,10 @@ from analyzer.geometry.metrics import (
     measure,
     turnout_deg,
 )
-from analyzer.landmarks import LEG, Landmark, Side
+from analyzer.landmarks import Landmark, Side
 from analyzer.stance import View
 from analyzer.view import FPPA_TURN_REASON, classify_yaw, turn_from_axis_deg
-from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view
+from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view, lift_foot
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 # Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
@@ -317,16 +317,6 @@ def test_a_turned_body_gets_back_the_turnouts_bias_over_the_turn():
         MetricsConfig(turn_gain_deg_per_deg=-0.1)
 
 
-def _lift(points, side, height_m, knee_forward_m=0.0, toes_too=True):
-    """The body with one foot raised ``height_m`` (the heel alone when not ``toes_too``: up on the toes)."""
-    leg = LEG[side]
-    out = dict(points)
-    for lm in (leg.heel, leg.ankle, leg.toe) if toes_too else (leg.heel,):
-        out[lm] = points[lm] + np.array([0.0, height_m, 0.0])
-    out[leg.knee] = points[leg.knee] + np.array([0.0, 0.5 * height_m, knee_forward_m])
-    return out
-
-
 def test_a_foot_held_off_the_floor_gives_no_turnout_width_or_knee_angle():
     # The right foot held 0.25 m up (1.25 hip widths), the knee bent forward to lift it. Laid on the floor
     # along its line of sight that foot lands far behind where it is (the real balance clip read the
@@ -334,7 +324,7 @@ def test_a_foot_held_off_the_floor_gives_no_turnout_width_or_knee_angle():
     # frontal-plane angle (a standing leg's measure). The floor comes from the standing foot alone, so
     # that foot is measured as before.
     standing = body_points(10.0, 10.0)
-    m, scene = metrics_for(_lift(standing, Side.RIGHT, 0.25, knee_forward_m=0.15))
+    m, scene = metrics_for(lift_foot(standing, Side.RIGHT, 0.25, knee_forward_m=0.15))
     assert math.isnan(m.right.turnout_deg) and m.reasons["turnout_deg.right"] == f"right {LIFTED_FOOT_REASON}"
     assert math.isnan(m.stance_width_ratio) and LIFTED_FOOT_REASON in m.reasons["stance_width_ratio"]
     assert math.isnan(m.right.knee_fppa_deg) and LIFTED_FOOT_REASON in m.reasons["knee_fppa_deg.right"]
@@ -345,13 +335,13 @@ def test_a_foot_held_off_the_floor_gives_no_turnout_width_or_knee_angle():
 
 
 def test_which_foot_is_off_the_floor():
-    pose, _ = camera_view(_lift(body_points(), Side.LEFT, 0.25))
+    pose, _ = camera_view(lift_foot(body_points(), Side.LEFT, 0.25))
     up = np.array([0.0, -1.0, 0.0])  # a level camera: image y points down
     assert lifted_foot(pose, up) is Side.LEFT
     # Up on the toes (the heel 8 cm up), or a foot raised 5 cm: on the floor still.
-    assert lifted_foot(camera_view(_lift(body_points(), Side.LEFT, 0.08, toes_too=False))[0], up) is None
-    assert lifted_foot(camera_view(_lift(body_points(), Side.RIGHT, 0.05))[0], up) is None
-    m, _ = metrics_for(_lift(body_points(10.0, 10.0), Side.RIGHT, 0.05))
+    assert lifted_foot(camera_view(lift_foot(body_points(), Side.LEFT, 0.08, toes_too=False))[0], up) is None
+    assert lifted_foot(camera_view(lift_foot(body_points(), Side.RIGHT, 0.05))[0], up) is None
+    m, _ = metrics_for(lift_foot(body_points(10.0, 10.0), Side.RIGHT, 0.05))
     assert m.right.turnout_deg == pytest.approx(10.0, abs=1.5) and math.isfinite(m.stance_width_ratio)
 
 

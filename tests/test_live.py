@@ -266,3 +266,19 @@ def test_live_cue_asks_to_tilt_the_camera_when_the_hips_sit_high_in_the_picture(
     low = StanceMetrics(t_s=0.0, view=View.FRONTAL, reasons={"turnout_deg.left": "camera near floor level: raise it"})
     cues = live_cues(low, pose, 1, 0.0, FRAMED_HIGH_DEG + 2.0)
     assert "Raise the camera or tilt it down so the floor shows" in cues and tilt not in cues  # one camera cue
+
+
+def test_live_cue_asks_for_both_feet_on_the_floor_when_one_is_held_up() -> None:
+    from analyzer.geometry.camera import Intrinsics, estimate_scene
+    from analyzer.geometry.metrics import measure
+    from analyzer.landmarks import Side
+    from analyzer.pipeline import live_cues
+    from tests.synthetic import body_points, camera_view, lift_foot
+
+    cue = "Put both feet on the floor"
+    for points, asked in ((lift_foot(body_points(), Side.LEFT, 0.25), True), (body_points(), False)):
+        pose, f = camera_view(points)
+        intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+        scene = estimate_scene(pose, intr)
+        assert scene is not None
+        assert (cue in live_cues(measure(pose, scene), pose, 1, 0.0)) is asked

@@ -512,7 +512,7 @@ def measure(
             turnout = turnout_deg(floor[side]["heel"], floor[side]["toe"], left, forward, side)
         fppa = offset = NAN
         key = f"knee_fppa_deg.{side.value}"
-        leg_reason = _leg_reason(pose, side) or (foot_reason[side] if side is g.off_floor else "")
+        leg_reason = _leg_reason(pose, side) or (f"{side.value} {LIFTED_FOOT_REASON}" if side is g.off_floor else "")
         if leg_reason:
             reasons[key] = leg_reason
         elif not supports(view, "knee"):

@@ -32,9 +32,14 @@ from analyzer.geometry.camera import (
     camera_aligned,
     estimate_scene,
     hips_above_axis_deg,
+    is_upright,
     lifted_foot,
 )
-from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
+from analyzer.geometry.floor import (
+    MAX_STANDING_FLEXION_DEG,
+    STANDING_MARGIN_DEG,
+    FloorTracker,
+)
 from analyzer.geometry.metrics import (
     LIFTED_FOOT_REASON,
     FloorGeometry,
@@ -749,12 +754,13 @@ def build_summary(
     else:
         used = [r for r in with_pose if frames_in(windows, r.t_s)]
         if sum(w.duration_s for w in windows) < 1.0 or not used:
-            # No still stretch: use the frames where the person stands with straight legs (e.g. before and
-            # after squats), else everything, and say so.
+            # No still stretch: use the frames where the person stands upright on both feet with straight
+            # legs (e.g. before and after squats; as the floor is pooled), else everything, and say so.
             upright = [
                 r
                 for r in with_pose
-                if r.knee_flexion_deg <= min(baseline + STANDING_MARGIN_DEG, MAX_STANDING_FLEXION_DEG) and off_floor(r) is None
+                if r.knee_flexion_deg <= min(baseline + STANDING_MARGIN_DEG, MAX_STANDING_FLEXION_DEG)
+                and on_both_feet(r)
             ]
             used = upright if len(upright) >= 5 else with_pose
             what = "the frames with straight legs" if used is upright else "all frames"
@@ -830,6 +836,12 @@ def off_floor(record: FrameRecord) -> Side | None:
     if record.pose is None or record.scene is None:
         return None
     return lifted_foot(record.pose, record.scene.up)
+
+
+def on_both_feet(record: FrameRecord) -> bool:
+    """Whether the record's person stands upright on both feet (geometry.camera.is_upright, no foot off the
+    floor), as the floor's pooled frames must (geometry.floor)."""
+    return record.pose is not None and off_floor(record) is None and is_upright(record.pose)
 
 
 def _floor_up(records: list[FrameRecord]) -> np.ndarray | None:

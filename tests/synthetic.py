@@ -74,6 +74,32 @@ def lift_foot(
     return out
 
 
+def stand_on_one_leg(
+    points: dict[Landmark, np.ndarray], free: Side, swing_deg: float, trunk_lean_deg: float
+) -> dict[Landmark, np.ndarray]:
+    """The body on one leg: the ``free`` leg kept straight and swung forward by ``swing_deg`` about its hip
+    (the foot rises), and the trunk (shoulders, nose) leaned sideways over the standing leg by
+    ``trunk_lean_deg`` about the hips' centre, as someone balancing does."""
+    out = dict(points)
+
+    def turn(p: np.ndarray, centre: np.ndarray, axis: int, deg: float) -> np.ndarray:
+        a = math.radians(deg)
+        c, s = math.cos(a), math.sin(a)
+        # axis 0: about x, + takes a point below the centre forward (+z); axis 2: about z, + takes a point
+        # above the centre towards -x (the body's right).
+        rot = np.array([[1, 0, 0], [0, c, s], [0, -s, c]]) if axis == 0 else np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+        return centre + rot @ (p - centre)
+
+    leg = LEG[free]
+    for lm in (leg.knee, leg.ankle, leg.heel, leg.toe):
+        out[lm] = turn(points[lm], points[leg.hip], 0, swing_deg)
+    over_stance = 1.0 if free is Side.LEFT else -1.0  # standing on the right leg: lean towards -x
+    hips = 0.5 * (points[Landmark.LEFT_HIP] + points[Landmark.RIGHT_HIP])
+    for lm in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.NOSE):
+        out[lm] = turn(points[lm], hips, 2, over_stance * trunk_lean_deg)
+    return out
+
+
 def camera_view(
     points: dict[Landmark, np.ndarray],
     height_m: float = 0.9,

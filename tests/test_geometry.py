@@ -13,12 +13,18 @@ import numpy as np
 import pytest
 
 from analyzer.geometry.camera import (
+    MAX_UPRIGHT_LEGS_LEAN_DEG,
+    MAX_UPRIGHT_SPREAD_DEG,
     RAY_FOLLOW_ACROSS,
     RAY_FOLLOW_UP_DOWN,
     Intrinsics,
+    body_spread_deg,
+    body_up,
     camera_aligned,
     estimate_scene,
     hips_above_axis_deg,
+    is_upright,
+    legs_lean_deg,
     lifted_foot,
 )
 from analyzer.geometry.metrics import (
@@ -38,7 +44,7 @@ from analyzer.geometry.metrics import (
 from analyzer.landmarks import Landmark, Side
 from analyzer.stance import View
 from analyzer.view import FPPA_TURN_REASON, classify_yaw, turn_from_axis_deg
-from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view, lift_foot
+from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view, lift_foot, stand_on_one_leg
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 # Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
@@ -343,6 +349,56 @@ def test_which_foot_is_off_the_floor():
     assert lifted_foot(camera_view(lift_foot(body_points(), Side.RIGHT, 0.05))[0], up) is None
     m, _ = metrics_for(lift_foot(body_points(10.0, 10.0), Side.RIGHT, 0.05))
     assert m.right.turnout_deg == pytest.approx(10.0, abs=1.5) and math.isfinite(m.stance_width_ratio)
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))))))
+
+
+def test_a_body_on_one_leg_does_not_tilt_the_pooled_floor():
+    from analyzer.geometry.floor import FloorTracker
+
+    # Standing on the right leg, the left swung 45 deg forward (its heel 24 cm up) and the trunk leaned
+    # 20 deg over the standing leg: the mean of legs and trunk tilts 16.5 deg, and along that tilted
+    # vertical both feet look level, so the lift test alone cannot see it (as on the real balance clip).
+    standing, _ = camera_view(body_points(), height_m=1.0)
+    one_leg, _ = camera_view(stand_on_one_leg(body_points(), Side.LEFT, 45.0, 20.0), height_m=1.0)
+    floor_up = body_up(standing)
+    assert floor_up is not None and body_spread_deg(standing) < 1.0
+    assert body_spread_deg(one_leg) > MAX_UPRIGHT_SPREAD_DEG and legs_lean_deg(one_leg) > MAX_UPRIGHT_LEGS_LEAN_DEG
+    assert is_upright(standing) and not is_upright(one_leg)
+    tilted = body_up(one_leg)
+    assert tilted is not None and _angle_deg(tilted, floor_up) > 15.0
+    assert lifted_foot(one_leg, tilted) is None and lifted_foot(one_leg, floor_up) is Side.LEFT
+
+    tracker = FloorTracker()
+    for _ in range(10):
+        tracker.update(standing)
+        assert tracker.standing
+    for _ in range(60):  # more one-legged frames than standing ones: they would carry the median
+        up = tracker.update(one_leg)
+        assert not tracker.standing
+    assert up is not None and _angle_deg(up, floor_up) < 0.5
+    # On one leg from the start: no frame votes, so there is no pooled floor to lean on.
+    alone = FloorTracker()
+    assert all(alone.update(one_leg) is None for _ in range(5))
+
+
+def test_a_wide_stance_is_upright():
+    # Heels 2.5 hip widths apart (the widest stance of the rendered set) with straight legs: each leg
+    # leans out atan(0.15 / 0.85) = 10.0 deg from the body's mean vertical (the trunk's; the ankles sit
+    # 0.15 m further out than the hips and 0.85 m below them), inside the limit, so the frame still sets
+    # the floor.
+    from analyzer.geometry.floor import FloorTracker
+
+    wide, _ = camera_view(body_points(heel_half_distance=2.5 * HIP_HALF_WIDTH), height_m=1.0)
+    assert body_spread_deg(wide) == pytest.approx(10.0, abs=0.05) and is_upright(wide)
+    # Wider still, the spread passes its limit, but the legs' mean stays in line with the trunk.
+    wider, _ = camera_view(body_points(heel_half_distance=4 * HIP_HALF_WIDTH), height_m=1.0)
+    assert body_spread_deg(wider) > MAX_UPRIGHT_SPREAD_DEG and legs_lean_deg(wider) < 1.0 and is_upright(wider)
+    tracker = FloorTracker()
+    tracker.update(wide)
+    assert tracker.standing and tracker.value is not None
 
 
 def test_foot_out_of_frame_gives_reason():

@@ -236,26 +236,77 @@ def solve_translation(pose: PoseFrame, intr: Intrinsics, min_confidence: float =
     return np.asarray(t, dtype=float)
 
 
+def _body_axes(pose: PoseFrame) -> list[np.ndarray]:
+    """Unit directions of the two legs (ankle -> hip) and the trunk (pelvis -> shoulders), 3D landmarks."""
+    w = pose.world_xyz
+    dirs = [w[LEG[side].hip] - w[LEG[side].ankle] for side in Side]
+    dirs.append(
+        0.5 * (w[Landmark.LEFT_SHOULDER] + w[Landmark.RIGHT_SHOULDER]) - 0.5 * (w[Landmark.LEFT_HIP] + w[Landmark.RIGHT_HIP])
+    )
+    return [d / np.linalg.norm(d) for d in dirs if np.linalg.norm(d) > 1e-6]
+
+
 def body_up(pose: PoseFrame) -> np.ndarray | None:
     """The body's vertical (unit, pointing up) in the world frame of the pose (the camera's axes once camera_aligned).
 
     Mean of the two legs' ankle->hip directions and the pelvis->shoulder direction. For a person who
-    stands straight this is the floor normal; while squatting it is not (use a standing estimate then).
+    stands straight this is the floor normal; while squatting it is not (use a standing estimate then),
+    nor on one leg (:func:`is_upright`).
     """
-    w = pose.world_xyz
-    dirs = []
-    for side in Side:
-        leg = LEG[side]
-        dirs.append(w[leg.hip] - w[leg.ankle])
-    dirs.append(
-        0.5 * (w[Landmark.LEFT_SHOULDER] + w[Landmark.RIGHT_SHOULDER]) - 0.5 * (w[Landmark.LEFT_HIP] + w[Landmark.RIGHT_HIP])
-    )
-    unit = [d / np.linalg.norm(d) for d in dirs if np.linalg.norm(d) > 1e-6]
+    unit = _body_axes(pose)
     if not unit:
         return None
     v = np.mean(unit, axis=0)
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 1e-6 else None
+
+
+# A body is upright (on both feet, legs and trunk in line) unless both of these are exceeded; measured on
+# the model's 3D landmarks (upright bodies: 317 rendered stills with straight legs, stances up to 2.5 hip
+# widths; the real clips' standing frames; the balance clip: a man on one leg, the other swung up, his
+# trunk leaning against it, when the mean of legs and trunk stood 20-33 deg off the floor's normal):
+# * the spread: the largest angle between a leg or the trunk and their mean. Upright at most 14.1 deg
+#   (renders) and 14 (real); on one leg 20-37 from three of the balance clip's cameras, 13-18 from the
+#   fourth. A wide stance or a stride spreads the legs too (3 hip widths with straight legs: 13.2 deg,
+#   a walking stride seen from the side: 20-30);
+# * the legs' lean: the angle between the two legs' mean direction and the trunk, which a stance
+#   spread symmetrically (wide, or a stride) keeps small and a leg held up does not: walking frames
+#   at most 15 deg, the balance clip's one-legged frames 16-23. Alone it is no test: the model leans
+#   the trunk against the legs on some stills (up to 21 deg on the renders, 22 on a wide-stance clip).
+# Together: within 1-7 deg of the calibrated floor from three of the balance clip's four cameras
+# (see geometry.floor); any limit for the lean from 8 to 14 deg gave the same floors on every clip.
+MAX_UPRIGHT_SPREAD_DEG = 16.0
+MAX_UPRIGHT_LEGS_LEAN_DEG = 12.0
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
+def body_spread_deg(pose: PoseFrame) -> float:
+    """How far the body's three axes (each leg, the trunk) stray from their mean, :func:`body_up`: the
+    largest of their three angles to it, degrees (NaN when an axis is missing)."""
+    unit = _body_axes(pose)
+    if len(unit) < 3:
+        return math.nan
+    mean = np.mean(unit, axis=0)
+    return max(_angle_deg(u, mean) for u in unit)
+
+
+def legs_lean_deg(pose: PoseFrame) -> float:
+    """The angle between the two legs' mean direction (ankles -> hips) and the trunk, degrees (NaN when
+    an axis is missing)."""
+    unit = _body_axes(pose)
+    if len(unit) < 3:
+        return math.nan
+    return _angle_deg(unit[0] + unit[1], unit[2])
+
+
+def is_upright(pose: PoseFrame) -> bool:
+    """Whether the body stands upright, its vertical (:func:`body_up`) a floor normal: legs and trunk in
+    line (MAX_UPRIGHT_SPREAD_DEG), or spread with their mean in line (MAX_UPRIGHT_LEGS_LEAN_DEG)."""
+    return body_spread_deg(pose) <= MAX_UPRIGHT_SPREAD_DEG or legs_lean_deg(pose) <= MAX_UPRIGHT_LEGS_LEAN_DEG
 
 
 def leg_flexion_deg(pose: PoseFrame, side: Side) -> float:

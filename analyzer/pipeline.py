@@ -35,11 +35,7 @@ from analyzer.geometry.camera import (
     is_upright,
     lifted_foot,
 )
-from analyzer.geometry.floor import (
-    MAX_STANDING_FLEXION_DEG,
-    STANDING_MARGIN_DEG,
-    FloorTracker,
-)
+from analyzer.geometry.floor import MAX_STANDING_FLEXION_DEG, STANDING_MARGIN_DEG, FloorTracker
 from analyzer.geometry.metrics import (
     LIFTED_FOOT_REASON,
     FloorGeometry,

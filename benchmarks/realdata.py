@@ -8,6 +8,9 @@
    length from the calibration (K).
 2. Foot keypoints (4 COCO photos, COCO-WholeBody and Halpe-136 foot labels): MediaPipe's heel (29/30)
    and foot index (31/32) against the annotated heel, big toe and big/small-toe midpoint.
+3. The camera and floor against the calibration (the lab's static and balance trials, 4 cameras each): per
+   frame, the angle between the floor the analyzer estimated and the calibrated one, and the camera's height
+   above the floor; on the balance trial, the frames with a foot held up found against its triangulated feet.
 
 Prints markdown tables and writes them (default benchmarks/results/realdata.md).
 """
@@ -35,6 +38,7 @@ DEFAULT_OUT = HERE / "results" / "realdata.md"
 
 MULTIVIEW = Path("clips/multiview_static")
 TRC_REL = MULTIVIEW / "static" / "pose3d_triangulated_HALPE26_filt.trc"
+BALANCE_TRC_REL = MULTIVIEW / "balance" / "pose3d_triangulated_HALPE26_filt.trc"
 CALIB_REL = MULTIVIEW / "calibration" / "Calib_qualisys.toml"
 FOOT_REL = Path("clips/foot_keypoints")
 
@@ -563,6 +567,123 @@ def run_cameras(shared: Path, trc: Trc) -> list[CameraRun]:
     return runs
 
 
+# ---------------------------------------------------------------- camera and floor against the calibration
+
+# On the balance trial a foot counts as held up when its lowest point (heel or big toe) is at least this many
+# hip widths above the other foot's in the triangulated file, and as down when the two are within
+# LIFT_DOWN_HIP_WIDTHS (a flag there is a false one). The analyzer's own line is 0.75
+# (geometry.camera.LIFTED_FOOT_HIP_WIDTHS); the frames in between are not scored.
+LIFT_UP_HIP_WIDTHS = 1.0
+LIFT_DOWN_HIP_WIDTHS = 0.3
+
+
+def floor_up_in_camera(cam: CameraCalib) -> np.ndarray:
+    """The lab's vertical (its calibration's Z axis, up) in the camera's axes (x right, y down, z ahead)."""
+    import cv2
+
+    return cv2.Rodrigues(np.asarray(cam.rvec, dtype=float))[0] @ np.array([0.0, 0.0, 1.0])
+
+
+def camera_height_m(cam: CameraCalib) -> float:
+    """The camera centre's height above the lab's floor (Z = 0 of the calibration), metres."""
+    import cv2
+
+    rot = cv2.Rodrigues(np.asarray(cam.rvec, dtype=float))[0]
+    return float((-rot.T @ np.asarray(cam.tvec, dtype=float))[2])
+
+
+def foot_lift_hip_widths(trc: Trc) -> np.ndarray:
+    """Per frame, how far the left foot's lowest point (heel or big toe) is above the right's, in hip widths
+    (negative: the right foot is higher). The TRC's own axes: Y up."""
+    low = {s: np.minimum(trc.marker(f"{s}Heel")[:, 1], trc.marker(f"{s}BigToe")[:, 1]) for s in "LR"}
+    hip_width = np.linalg.norm(trc.marker("RHip") - trc.marker("LHip"), axis=1)
+    return (low["L"] - low["R"]) / hip_width
+
+
+def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
+@dataclass(frozen=True)
+class FloorRun:
+    """The analyzer's camera and floor on one camera's video against the calibration.
+
+    floor_off_deg: per frame with a floor, its angle to the calibrated one; height_m: per frame, the camera's
+    estimated height above the floor (the pose model's units, about metres); true_height_m: the calibrated one. lifts: frames with a foot held up by the
+    triangulated feet (LIFT_UP_HIP_WIDTHS), found: those the analyzer flagged a foot in, other_foot: of those,
+    the flags naming the foot left standing (the model's left and right swapped); down: frames with both feet
+    down, false_flags: those it flagged (all 0 without a TRC)."""
+
+    clip: str
+    camera: str
+    frames: int
+    floor_off_deg: list[float]
+    height_m: list[float]
+    true_height_m: float
+    lifts: int = 0
+    found: int = 0
+    other_foot: int = 0
+    down: int = 0
+    false_flags: int = 0
+
+
+def score_floor(clip: str, camera: str, records: list, cam: CameraCalib, lift: np.ndarray | None = None) -> FloorRun:
+    """Score the pipeline's FrameRecords of one video (pipeline.analyze_video) against the calibration and,
+    when given, the triangulated feet's lift per frame (foot_lift_hip_widths, the video's frames in order)."""
+    from analyzer.landmarks import Side
+    from analyzer.pipeline import off_floor
+
+    up, height = floor_up_in_camera(cam), camera_height_m(cam)
+    off, h_est = [], []
+    lifts = found = other_foot = down = false_flags = 0
+    for r in records:
+        if r.scene is not None:
+            off.append(angle_deg(r.scene.up, up))
+            h_est.append(r.scene.camera_height_m)
+        if lift is None or r.index >= len(lift):
+            continue
+        flagged = off_floor(r)
+        if abs(lift[r.index]) >= LIFT_UP_HIP_WIDTHS:
+            lifts += 1
+            found += flagged is not None
+            other_foot += flagged is (Side.RIGHT if lift[r.index] > 0 else Side.LEFT)
+        elif abs(lift[r.index]) < LIFT_DOWN_HIP_WIDTHS:
+            down += 1
+            false_flags += flagged is not None
+    return FloorRun(clip, camera, len(records), off, h_est, height, lifts, found, other_foot, down, false_flags)
+
+
+def run_floors(shared: Path) -> list[FloorRun]:
+    """The analyzer (files' defaults, field-of-view prior, no annotated video) on each camera of the static
+    and balance trials, scored by score_floor."""
+    from analyzer.pipeline import AnalysisOptions, analyze_video
+
+    cams = read_calibration(shared / CALIB_REL)
+    lift = foot_lift_hip_widths(read_trc(shared / BALANCE_TRC_REL))
+    runs = []
+    for clip in ("static", "balance"):
+        for key in sorted(cams):
+            video = shared / MULTIVIEW / clip / f"cam{key.split('_')[-1]}.mp4"
+            a = analyze_video(video, AnalysisOptions(annotate=False))
+            runs.append(score_floor(clip, key, a.records, cams[key], lift if clip == "balance" else None))
+    return runs
+
+
+def floor_table(runs: list[FloorRun]) -> str:
+    rows = [
+        "| trial | camera | frames with a floor | floor off the calibrated one: median / max (deg) | camera height: estimated (median) / calibrated (m) | foot held up: flagged (the other foot) | both feet down: flagged |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        off = f"{np.median(r.floor_off_deg):.1f} / {np.max(r.floor_off_deg):.1f}" if r.floor_off_deg else "-"
+        height = f"{np.median(r.height_m):.2f} / {r.true_height_m:.2f}" if r.height_m else "-"
+        lifts = f"{r.found}/{r.lifts} ({r.other_foot})" if r.lifts else "-"
+        downs = f"{r.false_flags}/{r.down}" if r.down else "-"
+        rows.append(f"| {r.clip} | {r.camera} | {len(r.floor_off_deg)}/{r.frames} | {off} | {height} | {lifts} | {downs} |")
+    return "\n".join(rows)
+
+
 # ---------------------------------------------------------------- tables
 
 
@@ -716,6 +837,7 @@ def build_report(shared: Path) -> str:
         keyed, crops = detect_crops(foot / "images", people, flip=True)
         flip_scores[label] = score_keypoints(keyed, crops)
     agree, n_agree = label_agreement(wb, halpe)
+    floors = run_floors(shared)
     reproj = ", ".join(f"{r.camera} {r.reproj_px:.0f}" for r in runs if r.fov == "prior")
 
     return "\n".join([
@@ -781,6 +903,26 @@ def build_report(shared: Path) -> str:
         f"{np.mean(agree):.3f} / median {np.median(agree):.3f} of the bbox diagonal (this also confirms the Halpe "
         "order 20-25 = L big toe, R big toe, L small toe, R small toe, L heel, R heel).",
         "",
+        "## 3. The camera and floor against the calibration (lab trials, 4 calibrated cameras)",
+        "",
+        "The calibration (`Calib_qualisys.toml`) is truth for the cameras whatever the TRCs hold: the lab's "
+        "floor is its Z = 0 plane, and each camera's rotation gives the floor's normal in that camera's axes. "
+        "The analyzer runs on each video with the files' defaults and no calibration (field-of-view prior); per "
+        "frame with a floor, the angle between its floor normal and the calibrated one, and its camera height "
+        "above the floor against the calibrated camera centre's. The balance trial (a man balancing on one leg, "
+        "the other swung up, 100 frames) also has triangulated feet that match its videos (about 20 px), so its "
+        f"frames with a foot at least {LIFT_UP_HIP_WIDTHS:g} hip width above the other (lowest of heel and big toe) "
+        "are scored: flagged = the analyzer found a foot off the floor (pipeline.off_floor), the other foot = the "
+        "one it named is the foot he stands on (the model's left and right swapped); and the frames "
+        f"with both feet within {LIFT_DOWN_HIP_WIDTHS:g} hip widths: flagged = a false flag. The cameras stand "
+        f"{', '.join(f'{k} {camera_height_m(c):.2f}' for k, c in sorted(read_calibration(shared / CALIB_REL).items()))} m "
+        "above the floor. The analyzer's camera height is in the pose model's units (about metres, but its body is "
+        "smaller than a real one: its thigh + shank + trunk is 0.685 of the height, anatomical tables say 0.78); "
+        "the metrics are angles and ratios, which that scale does not change (centimetres come from the body's "
+        "height when it is given), so of the camera it is the floor's angle that counts.",
+        "",
+        floor_table(floors),
+        "",
     ])
 
 
@@ -789,7 +931,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
-    for rel in (TRC_REL, CALIB_REL, FOOT_REL):
+    for rel in (TRC_REL, BALANCE_TRC_REL, CALIB_REL, FOOT_REL):
         if not (args.shared / rel).exists():
             raise SystemExit(f"error: {args.shared / rel} not found (the shared folder next to the project)")
     text = build_report(args.shared)

@@ -205,6 +205,73 @@ def test_crop_box_clipped() -> None:
     assert R.crop_box(np.array([40, 40, 20, 20]), (100, 100)) == (35, 35, 65, 65)
 
 
+# ---------------------------------------------------------------- camera and floor against a calibration
+
+
+def level_camera(height_m: float) -> R.CameraCalib:
+    """A camera at ``height_m`` looking along the lab's +Y, level: its x is the lab's X, its y the lab's -Z."""
+    import cv2
+
+    rot = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # lab -> camera
+    centre = np.array([0.3, -3.0, height_m])
+    return R.CameraCalib("cam_x", (1280, 720), np.eye(3), np.zeros(4), cv2.Rodrigues(rot)[0].ravel(), -rot @ centre)
+
+
+def test_floor_and_height_from_a_calibration() -> None:
+    cam = level_camera(1.35)
+    assert np.allclose(R.floor_up_in_camera(cam), [0.0, -1.0, 0.0], atol=1e-9)  # up is the camera's -y
+    assert R.camera_height_m(cam) == pytest.approx(1.35, abs=1e-9)
+
+
+def test_foot_lift_from_triangulated_feet() -> None:
+    # Y up, as the TRC files are; hips 0.2 m apart; the left foot 0.3 m up in frame 1, the right 0.1 m in frame 2.
+    names = ("LHip", "RHip", "LHeel", "RHeel", "LBigToe", "RBigToe")
+    frames = []
+    for left_up, right_up in ((0.0, 0.0), (0.3, 0.0), (0.0, 0.1)):
+        frames.append([[0.1, 0.9, 0.0], [-0.1, 0.9, 0.0], [0.1, 0.05 + left_up, 0.0], [-0.1, 0.05 + right_up, 0.0],
+                       [0.1, 0.03 + left_up, 0.2], [-0.1, 0.03 + right_up, 0.2]])
+    trc = R.Trc(50.0, "m", names, np.arange(3) / 50.0, np.asarray(frames))
+    assert np.allclose(R.foot_lift_hip_widths(trc), [0.0, 1.5, -0.5])
+
+
+def test_score_floor_counts_floors_lifts_and_false_flags() -> None:
+    from types import SimpleNamespace
+
+    from analyzer.landmarks import Side
+    from tests.synthetic import HIP_HEIGHT, body_points, camera_view, lift_foot
+
+    cam = level_camera(0.8 * HIP_HEIGHT)  # camera_view aims at 0.8 of the hip height: level from there
+    up = R.floor_up_in_camera(cam)
+    tilt = math.radians(10.0)
+    tilted = np.array([0.0, -math.cos(tilt), math.sin(tilt)])
+    view = {name: camera_view(points, height_m=0.8 * HIP_HEIGHT)[0] for name, points in (
+        ("both", body_points()), ("left up", lift_foot(body_points(), Side.LEFT, 0.3)),
+        ("right up", lift_foot(body_points(), Side.RIGHT, 0.3)))}
+    # (pose, floor the analyzer used, the triangulated lift: + left foot higher, in hip widths)
+    frames = [
+        (view["both"], tilted, 0.0),  # both down, floor 10 deg off
+        (view["left up"], up, 1.5),  # found
+        (view["right up"], up, 1.5),  # found, but the foot named is the one he stands on
+        (view["left up"], up, 0.1),  # a false flag
+        (view["left up"], up, 0.5),  # between the lines: not scored
+        (None, None, 0.0),  # no person: no floor; both down and nothing flagged
+    ]
+    records = [SimpleNamespace(index=i, pose=pose, scene=None if floor is None else SimpleNamespace(up=floor, camera_height_m=1.0))
+               for i, (pose, floor, _) in enumerate(frames)]
+    run = R.score_floor("trial", "cam_x", records, cam, np.array([lift for *_, lift in frames]))
+    assert run.frames == 6 and len(run.floor_off_deg) == 5
+    assert run.floor_off_deg[0] == pytest.approx(10.0, abs=1e-6) and max(run.floor_off_deg[1:]) < 1e-6
+    assert run.height_m == [1.0] * 5 and run.true_height_m == pytest.approx(0.8 * HIP_HEIGHT)
+    assert (run.lifts, run.found, run.other_foot) == (2, 2, 1)
+    assert (run.down, run.false_flags) == (3, 1)
+    # Without a TRC only the floors are scored.
+    alone = R.score_floor("trial", "cam_x", records, cam)
+    assert alone.floor_off_deg == run.floor_off_deg and (alone.lifts, alone.down) == (0, 0)
+    table = R.floor_table([run, alone])
+    assert "| trial | cam_x | 5/6 | 0.0 / 10.0 | 1.00 / 0.74 | 2/2 (1) | 1/3 |" in table
+    assert "| trial | cam_x | 5/6 | 0.0 / 10.0 | 1.00 / 0.74 | - | - |" in table
+
+
 # ---------------------------------------------------------------- the real file
 
 

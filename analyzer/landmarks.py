@@ -229,7 +229,12 @@ def flip_mean(p: PoseFrame, mirrored: PoseFrame) -> PoseFrame:
     3 deg in the body's frame) cancel exactly, with no fitted correction. On the synthetic holdout it
     cut the turnout error from 4.7 to 4.2 deg (python -m benchmarks.accuracy --split holdout [--no-flip]).
     """
-    m = unmirror(mirrored)
+    return mean_reading(p, unmirror(mirrored))
+
+
+def mean_reading(p: PoseFrame, m: PoseFrame) -> PoseFrame:
+    """The mean of two readings of one picture that name the body's sides alike (see :func:`sides_crossed`):
+    a reading and its mirror image's (unmirrored)."""
     return replace(
         p,
         image_xy=0.5 * (p.image_xy + m.image_xy),
@@ -238,6 +243,41 @@ def flip_mean(p: PoseFrame, mirrored: PoseFrame) -> PoseFrame:
         presence=0.5 * (p.presence + m.presence),
         flip_averaged=True,
     )
+
+
+# The model sometimes takes a person facing the camera for one seen from behind, or the reverse: it then
+# names the left side right. On the real balance clip's front camera a frame and its mirror image were read
+# the opposite ways on 17 of 100 frames, and averaging the two readings (flip_mean) mixed a left leg with
+# a right one. In one picture the shoulders and hips stay where they are, so such a reading shows as
+# their left and right fitting the other reading crossed over. It is only looked for while the two sides
+# stand apart in the picture: at least SIDES_APART_TORSO of the torso length on average (shoulders and
+# hips are about 0.7 and 0.4 of it apart seen from the front; from the side they overlap), and taken
+# when the crossed fit is at most SIDES_CROSSED_SHARE of the straight one.
+SIDES_APART_TORSO = 0.25
+SIDES_CROSSED_SHARE = 0.5
+TRUNK_PAIRS = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
+
+
+def sides_apart(p: PoseFrame) -> bool:
+    """Whether the left and right shoulders and hips stand apart in the picture (SIDES_APART_TORSO): the body
+    is not seen from the side, and which side is which can be told from where they are."""
+    px = p.pixels_xy
+    hips = 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])
+    torso = float(np.linalg.norm(0.5 * (px[Landmark.LEFT_SHOULDER] + px[Landmark.RIGHT_SHOULDER]) - hips))
+    apart = float(np.mean([np.linalg.norm(px[left] - px[right]) for left, right in TRUNK_PAIRS]))
+    return torso > 0 and apart >= SIDES_APART_TORSO * torso
+
+
+def sides_crossed(p: PoseFrame, ref: PoseFrame) -> bool:
+    """Whether ``p`` names the body's sides the other way round from ``ref``, another reading of the same
+    person in the same picture: its shoulders and hips fit ref's far better crossed over (see
+    SIDES_CROSSED_SHARE). False when ref's sides overlap in the picture (:func:`sides_apart`)."""
+    if not sides_apart(ref):
+        return False
+    a, b = p.pixels_xy, ref.pixels_xy
+    straight = sum(float(np.linalg.norm(a[left] - b[left]) + np.linalg.norm(a[right] - b[right])) for left, right in TRUNK_PAIRS)
+    crossed = sum(float(np.linalg.norm(a[left] - b[right]) + np.linalg.norm(a[right] - b[left])) for left, right in TRUNK_PAIRS)
+    return crossed <= SIDES_CROSSED_SHARE * straight
 
 
 @dataclass(frozen=True)

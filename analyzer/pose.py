@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 
 from analyzer.errors import ModelError
-from analyzer.landmarks import N_LANDMARKS, Landmark, PoseDetection, PoseFrame, flip_mean
+from analyzer.landmarks import (
+    N_LANDMARKS,
+    Landmark,
+    PoseDetection,
+    PoseFrame,
+    mean_reading,
+    sides_crossed,
+    unmirror,
+)
 
 MODEL_ENV = "ANALYZER_MODEL_DIR"
 
@@ -181,7 +189,9 @@ class PoseEstimator:
     ``flip_average``: a second landmarker reads the left-right mirrored frame at the same
     time, on a worker thread, and the followed person's landmarks are the mean of both readings
     (:func:`analyzer.landmarks.flip_mean`). When the mirrored reading does not find the same person
-    (someone else, or nobody), the frame keeps the single reading (``PoseFrame.flip_averaged`` False).
+    (someone else, or nobody), or names the person's sides the other way round (the model took them to be
+    seen from their other side in one of the two: analyzer.landmarks.sides_crossed), the frame keeps its
+    own reading alone (``PoseFrame.flip_averaged`` False).
     It costs a second model run per frame: about 30 instead of 45 fps for a 720p video with two cores
     (python -m benchmarks.speed, with and without --no-flip). Off unless asked; file analysis asks for
     it (AnalysisOptions.flip_average), the live camera does not.
@@ -278,12 +288,14 @@ class PoseEstimator:
         result = self._detect_stream(image, ms) if self.mode == "video" else self._landmarker.detect(image)
         people = _pose_frames(result, t_s, (w, h))
         main = self._choose_main(tuple(people))
+        mirrored = None
         if flipped is not None:
             seen = flipped.result()
             if main is not None:
                 twin = _same_person(people[main], _pose_frames(seen, t_s, (w, h)))
-                if twin is not None:
-                    people[main] = flip_mean(people[main], twin)
+                mirrored = unmirror(twin) if twin is not None else None
+        if main is not None:
+            people[main] = _with_mirror(people[main], mirrored)
         mask = None
         if self.masks and main is not None and len(result.segmentation_masks or []) > main:
             mask = _mask_array(result.segmentation_masks[main], (w, h))
@@ -425,6 +437,15 @@ def _same_person(p: PoseFrame, mirrored: list[PoseFrame]) -> PoseFrame | None:
         if d <= best_d:
             best, best_d = m, d
     return best
+
+
+def _with_mirror(p: PoseFrame, mirrored: PoseFrame | None) -> PoseFrame:
+    """A reading averaged with its mirror image's (unmirrored; analyzer.landmarks.mean_reading), unless the
+    two name the body's sides the other way round from each other (analyzer.landmarks.sides_crossed): then
+    the frame's own reading alone."""
+    if mirrored is None or sides_crossed(mirrored, p):
+        return p
+    return mean_reading(p, mirrored)
 
 
 def _body_centre(p: PoseFrame) -> np.ndarray:

@@ -11,7 +11,16 @@ import pytest
 
 from analyzer.geometry.camera import Intrinsics, estimate_scene
 from analyzer.geometry.metrics import MetricsConfig, measure
-from analyzer.landmarks import MIRROR_INDEX, Landmark, PoseFrame, flip_mean, unmirror
+from analyzer.landmarks import (
+    MIRROR_INDEX,
+    Landmark,
+    PoseFrame,
+    flip_mean,
+    sides_apart,
+    sides_crossed,
+    unmirror,
+)
+from analyzer.pose import _with_mirror
 from tests.synthetic import body_points, camera_view
 
 
@@ -40,6 +49,41 @@ def test_a_perfect_reading_of_the_mirrored_frame_maps_back_onto_the_original():
     mean = flip_mean(pose, reading)
     assert mean.flip_averaged and not pose.flip_averaged
     assert np.allclose(mean.image_xy, pose.image_xy, atol=1e-9)
+
+
+def _sides_swapped(p: PoseFrame) -> PoseFrame:
+    """A reading of the same picture that names every left landmark right and the reverse (the model taking
+    a person facing the camera for one seen from behind): each point stays where it is in the picture."""
+    return replace(p, image_xy=p.image_xy[MIRROR_INDEX], world_xyz=p.world_xyz[MIRROR_INDEX],
+                   visibility=p.visibility[MIRROR_INDEX], presence=p.presence[MIRROR_INDEX])
+
+
+def test_a_mirror_reading_that_names_the_sides_the_other_way_is_not_averaged_in():
+    pose, _ = camera_view(body_points(8.0, 30.0, heel_half_distance=0.14))
+    rng = np.random.default_rng(3)
+    # The mirror image's reading, back in the frame, with a few pixels of its own error.
+    honest = replace(pose, image_xy=pose.image_xy + rng.normal(0.0, 3.0 / 1280, pose.image_xy.shape))
+    swapped = _sides_swapped(honest)
+    assert sides_apart(pose) and not sides_crossed(honest, pose) and sides_crossed(swapped, pose)
+    mean = _with_mirror(pose, honest)
+    assert mean.flip_averaged and np.allclose(mean.image_xy, 0.5 * (pose.image_xy + honest.image_xy))
+    # Averaged, a swapped reading would put both legs down the middle; the frame keeps its own reading.
+    alone = _with_mirror(pose, swapped)
+    assert alone is pose and not alone.flip_averaged
+    assert _with_mirror(pose, None) is pose
+    mixed = flip_mean(pose, unmirror(swapped))  # what averaging them regardless gives (unmirror is its own inverse)
+    ankles = mixed.pixels_xy[[Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]]
+    assert abs(ankles[0, 0] - ankles[1, 0]) < 0.1 * abs(pose.pixels_xy[Landmark.LEFT_ANKLE, 0] - pose.pixels_xy[Landmark.RIGHT_ANKLE, 0])
+
+
+def test_sides_seen_from_the_side_are_not_judged():
+    # Seen from the side the shoulders and hips overlap in the picture; where they stand then says
+    # nothing about which is which, so no reading is called crossed, however it names them.
+    side, _ = camera_view(body_points(), yaw_deg=90.0)
+    assert not sides_apart(side)
+    assert not sides_crossed(_sides_swapped(side), side)
+    front, _ = camera_view(body_points(), yaw_deg=30.0)
+    assert sides_apart(front) and sides_crossed(_sides_swapped(front), front)
 
 
 def _turn_hip_line(p: PoseFrame, dz: float) -> PoseFrame:

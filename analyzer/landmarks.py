@@ -246,10 +246,11 @@ def mean_reading(p: PoseFrame, m: PoseFrame) -> PoseFrame:
 
 
 # The model sometimes takes a person facing the camera for one seen from behind, or the reverse: it then
-# names the left side right. On the real balance clip's front camera a frame and its mirror image were read
-# the opposite ways on 17 of 100 frames, and averaging the two readings (flip_mean) mixed a left leg with
-# a right one. In one picture the shoulders and hips stay where they are, so such a reading shows as
-# their left and right fitting the other reading crossed over. It is only looked for while the two sides
+# names the left side right. On the real balance clip's front camera a frame and its mirror image had his
+# hips the other way round in the picture on 12 of 100 frames, and averaging the two readings (flip_mean)
+# mixed a left leg with a right one. In one picture the shoulders and hips stay where they are, so such a
+# reading shows as their left and right fitting the other reading crossed over (4 of those 12 frames pass
+# the test below; on the rest the sides were too close to tell). It is only looked for while the two sides
 # stand apart in the picture: at least SIDES_APART_TORSO of the torso length on average (shoulders and
 # hips are about 0.7 and 0.4 of it apart seen from the front; from the side they overlap), and taken
 # when the crossed fit is at most SIDES_CROSSED_SHARE of the straight one.

@@ -195,7 +195,16 @@ class LiveHub:
         return new
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
-        """Analyse one RGB frame; return the annotated frame (the input itself when analysis failed)."""
+        """Analyse one RGB frame; return the annotated frame (the input itself when analysis failed, or while
+        a captured check's outline is read)."""
+        with self._lock:
+            worker = self._outline_worker
+        if worker is not None and worker.is_alive():
+            # The outline's fit is plain Python: beside the stream's analysis it got so little of the
+            # interpreter (the GIL) that it took 60-120 s instead of about 3, and the browser test timed out
+            # on the check's result. The picture goes on unanalysed for those seconds, the page saying
+            # CHECK_OUTLINE_MESSAGE.
+            return rgb
         with self._lock:
             key = (self.options, self.mirror)
             session = self._session if key == self._session_key else None

@@ -217,12 +217,23 @@ def test_live_page_streams_the_overlay_and_numbers(server: str, browser: Any, ca
     # Guided check while streaming: switching the activity reruns the whole page; the stream must survive
     # it, and the still window of the standing person gives a result card with values and exercises.
     page.get_by_text("Guided check", exact=True).click()
-    page.get_by_role("heading", name="Your check").wait_for(timeout=90_000)
+    try:
+        page.get_by_role("heading", name="Your check").wait_for(timeout=90_000)
+    except Exception:
+        page.screenshot(path=str(camera_feed.parent / "no-check.png"), full_page=True)
+        progress = page.get_by_text(re.compile("Guided check:")).all_inner_texts()
+        live = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
+        pytest.fail(f"no check result after 90 s; progress {progress}, video frames {live}; server log:\n{server_log_tail()}")
     page.get_by_text("Exercises for you").wait_for(timeout=30_000)
     frames_before = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
     time.sleep(2.0)
     assert video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames") > frames_before  # still live
-    assert overlay_pixels(grab(video)) > max(200, 10 * baseline)
+    # While the check's outline was read the picture came back unanalysed (ui.live_stream); the overlay
+    # returns once analysis resumes (here 2-4 analysed frames/s beside Chromium on two cores).
+    deadline = time.monotonic() + 30
+    while (count := overlay_pixels(grab(video))) <= max(200, 10 * baseline) and time.monotonic() < deadline:
+        time.sleep(1.0)
+    assert count > max(200, 10 * baseline), f"overlay pixels {count} after the check (raw camera has {baseline})"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1440, "height": 2200})  # Streamlit scrolls inside its own container
     time.sleep(1.0)

@@ -120,7 +120,19 @@ def test_live_numbers_and_guided_check_on_real_frames(
 
     frames = upright_frames(standing_clip, seconds=15.0)
     used = feed_until(hub, frames, lambda s: s.check is not None and s.check.phase == "done")
-    hub.wait_outline(60.0)  # the captured window's outline is read on a worker while frames go on
+    # The captured window's outline is read on a worker; frames that come meanwhile pass unanalysed, so
+    # the worker has the interpreter to itself (on a busy stream it had crawled for over 90 s).
+    worker = hub._outline_worker
+    assert worker is not None
+    if worker.is_alive():
+        counted = hub.snapshot().frames
+        extra = frames[min(used, len(frames) - 1)]
+        assert hub.process(extra) is extra and hub.snapshot().frames == counted
+    hub.wait_outline(60.0)
+    assert not worker.is_alive()
+    before = hub.snapshot().frames
+    feed_until(hub, frames[-2:], lambda s: False)  # the stream goes on, analysed again
+    assert hub.snapshot().frames == before + 2
     snap = hub.snapshot()
     assert snap.check is not None and snap.check.phase == "done", f"no still window in {used} frames"
     summary = snap.check.summary

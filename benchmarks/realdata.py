@@ -609,11 +609,12 @@ def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
 class FloorRun:
     """The analyzer's camera and floor on one camera's video against the calibration.
 
-    floor_off_deg: per frame with a floor, its angle to the calibrated one; height_m: per frame, the camera's
-    estimated height above the floor (the pose model's units, about metres); true_height_m: the calibrated one. lifts: frames with a foot held up by the
-    triangulated feet (LIFT_UP_HIP_WIDTHS), found: those the analyzer flagged a foot in, other_foot: of those,
-    the flags naming the foot left standing (the model's left and right swapped); down: frames with both feet
-    down, false_flags: those it flagged (all 0 without a TRC)."""
+    floor_off_deg: per frame with a floor, its angle to the calibrated one; height_m: per frame, the
+    camera's estimated height above the floor (the pose model's units, about metres); true_height_m: the
+    calibrated one. lifts: frames with a foot held up by the triangulated feet (LIFT_UP_HIP_WIDTHS), found:
+    those the analyzer flagged a foot in, other_foot: of those, the flags naming the foot left standing (the
+    model's left and right swapped); down: frames with both feet down, false_flags: those it flagged (all 0
+    without a TRC)."""
 
     clip: str
     camera: str

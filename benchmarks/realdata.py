@@ -600,11 +600,6 @@ def foot_lift_hip_widths(trc: Trc) -> np.ndarray:
     return (low["L"] - low["R"]) / hip_width
 
 
-def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
-    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
-    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
-
-
 @dataclass(frozen=True)
 class FloorRun:
     """The analyzer's camera and floor on one camera's video against the calibration.
@@ -632,6 +627,7 @@ class FloorRun:
 def score_floor(clip: str, camera: str, records: list, cam: CameraCalib, lift: np.ndarray | None = None) -> FloorRun:
     """Score the pipeline's FrameRecords of one video (pipeline.analyze_video) against the calibration and,
     when given, the triangulated feet's lift per frame (foot_lift_hip_widths, the video's frames in order)."""
+    from analyzer.geometry.camera import angle_deg
     from analyzer.landmarks import Side
     from analyzer.pipeline import off_floor
 
@@ -916,7 +912,7 @@ def build_report(shared: Path) -> str:
         "are scored: flagged = the analyzer found a foot off the floor (pipeline.off_floor), the other foot = the "
         "one it named is the foot he stands on (the model's left and right swapped); and the frames "
         f"with both feet within {LIFT_DOWN_HIP_WIDTHS:g} hip widths: flagged = a false flag. The cameras stand "
-        f"{', '.join(f'{k} {camera_height_m(c):.2f}' for k, c in sorted(read_calibration(shared / CALIB_REL).items()))} m "
+        f"{', '.join(f'{r.camera} {r.true_height_m:.2f}' for r in floors if r.clip == 'balance')} m "
         "above the floor. The analyzer's camera height is in the pose model's units (about metres, but its body is "
         "smaller than a real one: its thigh + shank + trunk is 0.685 of the height, anatomical tables say 0.78); "
         "the metrics are angles and ratios, which that scale does not change (centimetres come from the body's "

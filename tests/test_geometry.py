@@ -18,6 +18,7 @@ from analyzer.geometry.camera import (
     RAY_FOLLOW_ACROSS,
     RAY_FOLLOW_UP_DOWN,
     Intrinsics,
+    angle_deg,
     body_spread_deg,
     body_up,
     camera_aligned,
@@ -351,10 +352,6 @@ def test_which_foot_is_off_the_floor():
     assert m.right.turnout_deg == pytest.approx(10.0, abs=1.5) and math.isfinite(m.stance_width_ratio)
 
 
-def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))))))
-
-
 def test_a_body_on_one_leg_does_not_tilt_the_pooled_floor():
     from analyzer.geometry.floor import FloorTracker
 
@@ -368,7 +365,7 @@ def test_a_body_on_one_leg_does_not_tilt_the_pooled_floor():
     assert body_spread_deg(one_leg) > MAX_UPRIGHT_SPREAD_DEG and legs_lean_deg(one_leg) > MAX_UPRIGHT_LEGS_LEAN_DEG
     assert is_upright(standing) and not is_upright(one_leg)
     tilted = body_up(one_leg)
-    assert tilted is not None and _angle_deg(tilted, floor_up) > 15.0
+    assert tilted is not None and angle_deg(tilted, floor_up) > 15.0
     assert lifted_foot(one_leg, tilted) is None and lifted_foot(one_leg, floor_up) is Side.LEFT
 
     tracker = FloorTracker()
@@ -378,7 +375,7 @@ def test_a_body_on_one_leg_does_not_tilt_the_pooled_floor():
     for _ in range(60):  # more one-legged frames than standing ones: they would carry the median
         up = tracker.update(one_leg)
         assert not tracker.standing
-    assert up is not None and _angle_deg(up, floor_up) < 0.5
+    assert up is not None and angle_deg(up, floor_up) < 0.5
     # On one leg from the start: no frame votes, so there is no pooled floor to lean on.
     alone = FloorTracker()
     assert all(alone.update(one_leg) is None for _ in range(5))

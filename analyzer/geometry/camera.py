@@ -279,7 +279,8 @@ MAX_UPRIGHT_SPREAD_DEG = 16.0
 MAX_UPRIGHT_LEGS_LEAN_DEG = 12.0
 
 
-def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """The angle between two vectors, degrees."""
     c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
     return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
@@ -291,7 +292,7 @@ def body_spread_deg(pose: PoseFrame) -> float:
     if len(unit) < 3:
         return math.nan
     mean = np.mean(unit, axis=0)
-    return max(_angle_deg(u, mean) for u in unit)
+    return max(angle_deg(u, mean) for u in unit)
 
 
 def legs_lean_deg(pose: PoseFrame) -> float:
@@ -300,7 +301,7 @@ def legs_lean_deg(pose: PoseFrame) -> float:
     unit = _body_axes(pose)
     if len(unit) < 3:
         return math.nan
-    return _angle_deg(unit[0] + unit[1], unit[2])
+    return angle_deg(unit[0] + unit[1], unit[2])
 
 
 def is_upright(pose: PoseFrame) -> bool:

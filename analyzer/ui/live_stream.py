@@ -199,15 +199,14 @@ class LiveHub:
         a captured check's outline is read)."""
         with self._lock:
             worker = self._outline_worker
+            key = (self.options, self.mirror)
+            session = self._session if key == self._session_key else None
         if worker is not None and worker.is_alive():
             # The outline's fit is plain Python: beside the stream's analysis it got so little of the
             # interpreter (the GIL) that it took 60-120 s instead of about 3, and the browser test timed out
             # on the check's result. The picture goes on unanalysed for those seconds, the page saying
             # CHECK_OUTLINE_MESSAGE.
             return rgb
-        with self._lock:
-            key = (self.options, self.mirror)
-            session = self._session if key == self._session_key else None
         with self._busy:
             if session is None:  # first frame or new settings: build outside the lock (loads the model)
                 try:

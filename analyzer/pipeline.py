@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from analyzer.geometry.camera import (
     both_knees_flexion_deg,
     camera_aligned,
     estimate_scene,
+    hip_sight,
     hips_above_axis_deg,
     is_upright,
     lifted_foot,
@@ -57,6 +58,7 @@ from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
 from analyzer.temporal.filters import OneEuroFilter, RunningMedian, centred_median
 from analyzer.temporal.planted import PlantedFeet
+from analyzer.temporal.sides import misread, turned_round
 from analyzer.temporal.steps import footprints, is_walking, steps, walking_steps_only
 from analyzer.temporal.summary import (
     METHOD_ERROR,
@@ -165,6 +167,7 @@ class FrameRecord:
     speed: float = math.nan
     heels_floor: np.ndarray | None = None  # (2, 3) left and right heel on the floor, camera frame
     scene: Scene | None = None  # the camera and floor this frame was measured through
+    sides_turned: bool = False  # the model's reading was taken the other way round (temporal.sides)
 
 
 @dataclass
@@ -184,7 +187,8 @@ class Analysis:
         """frames.csv rows: frame index, people count, every smoothed metric, then the raw ones."""
         rows = []
         for r in self.records:
-            row: dict[str, Any] = {"frame": r.index, "people": r.people, "pose": int(r.pose is not None)}
+            row: dict[str, Any] = {"frame": r.index, "people": r.people, "pose": int(r.pose is not None),
+                                   "sides_turned": int(r.sides_turned)}
             row.update(r.smooth.as_row())
             raw = r.raw.as_row()
             for k, v in raw.items():
@@ -286,9 +290,13 @@ class FrameAnalyzer:
             return None
         return rise / ref if math.isfinite(rise) else None
 
-    def step(self, pose: PoseFrame | None, t_s: float, mask: np.ndarray | None = None) -> tuple[StanceMetrics, Overlay, np.ndarray]:
+    def step(
+        self, pose: PoseFrame | None, t_s: float, mask: np.ndarray | None = None, turned: bool = False
+    ) -> tuple[StanceMetrics, Overlay, np.ndarray]:
         """Metrics, overlay and the two heels' floor positions ((2, 3), camera frame, NaN when unknown).
-        ``mask``: the person's segmentation mask (PoseDetection.mask), for the feet's outline fit."""
+        ``mask``: the person's segmentation mask (PoseDetection.mask), for the feet's outline fit.
+        ``turned``: the pose is the model's reading turned round (temporal.sides); it names the sides and
+        places the feet, but its foot and knee angles are not taken (see TURNED_REASON)."""
         no_heels = np.full((2, 3), np.nan)
         self.scene = None
         if pose is None:
@@ -320,9 +328,31 @@ class FrameAnalyzer:
             outline_turnout_deg=None if fit is None else fit.turnout_deg,
             outline_heels=None if fit is None else fit.heel,
         )
-        metrics = self.planted.update(measured, pose, self.floor.standing)
+        if turned:
+            measured = without_angles(measured, TURNED_REASON)
+        metrics = self.planted.update(measured, pose, self.floor.standing, geom.off_floor)
         heels = np.stack([geom.feet[side]["heel"] if not geom.foot_reason[side] else no_heels[0] for side in Side])
         return metrics, Overlay(pose, foot_overlays(scene, geom, metrics)), heels
+
+
+# A reading the model made facing the wrong way and turned round (temporal.sides) names the sides right,
+# but its 3D body is still the model's picture of someone facing the other way. On the balance clip's front
+# camera the turned frames' facing read 5-89 deg (38 off, median) where the triangulated shoulders and hips
+# gave -16..+2 (the frames read the right way: 10 off), and their turnout 37.9 deg MAE (bias +23) against
+# the triangulated feet, where the frames read the right way gave 29.0 (a man on one leg, swinging the
+# other: a hard clip for both). So those frames give no foot or knee angle; their feet still count for
+# the stance width, a foot held up and the steps.
+TURNED_REASON = "the pose model read the body facing the other way on this frame"
+
+
+def without_angles(m: StanceMetrics, reason: str) -> StanceMetrics:
+    """``m`` with no turnout, knee angle or knee offset on either side; ``reason`` where one was measured."""
+    reasons = dict(m.reasons)
+    for side in Side:
+        for name in ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio"):
+            if math.isfinite(getattr(m.side(side), name)):
+                reasons[f"{name}.{side.value}"] = reason
+    return replace(m, left=SideMetrics(), right=SideMetrics(), reasons=reasons)
 
 
 def outline_reading(fits: Sequence[SilhouetteFit | None]) -> dict[Side, float] | None:
@@ -451,7 +481,10 @@ def analyze_video(
     """Analyse a video file. Raises analyzer.errors.InputError / ModelError with a one-line message.
 
     One pass, bounded memory: frames wait in a short queue until the centred smoothing window around
-    them is complete, then they are annotated and encoded.
+    them is complete, then they are annotated and encoded. The model's readings are kept (a few KB a
+    frame); when the whole clip shows that some of them named the body's sides the wrong way round
+    (temporal.sides), the clip is measured and annotated a second time from the kept readings, those
+    frames turned round, without running the model again.
     """
     opts = options or AnalysisOptions()
     own = estimator is None
@@ -460,6 +493,67 @@ def analyze_video(
         est.reset()
     source = VideoFileSource(path, opts.max_long_side)
     opts = with_lens(opts, source.info)
+    readings: list[tuple[int, PoseFrame | None, int]] = []  # frame index, the model's reading, people seen
+
+    def detect(frame: Frame) -> tuple[PoseFrame | None, int, bool]:
+        det = est.detect(frame.rgb, frame.t_s)
+        readings.append((frame.index, det.pose, len(det.people)))
+        if progress is not None:
+            progress(frame.index + 1, max(source.info.frame_count, frame.index + 1))
+        return det.pose, len(det.people), False
+
+    try:
+        fa, records, annotated = _measure_frames(source, opts, detect)
+    finally:
+        source.close()
+        if own:
+            est.close()
+    if not records:
+        raise InputError(f"{source.info.name} contains no frames.")
+    turn = dict(zip((i for i, _, _ in readings), misread([p for _, p, _ in readings]), strict=True))
+    if any(turn.values()):
+        if annotated is not None:
+            annotated.unlink(missing_ok=True)
+        kept = {i: (p, n) for i, p, n in readings}
+
+        def reread(frame: Frame) -> tuple[PoseFrame | None, int, bool]:
+            pose, people = kept.get(frame.index, (None, 0))
+            return pose, people, turn.get(frame.index, False) and pose is not None
+
+        up = _floor_of(r.pose for r in records if not turn.get(r.index, False))
+        again = VideoFileSource(path, opts.max_long_side)
+        try:
+            fa, records, annotated = _measure_frames(again, opts, reread, up)
+        finally:
+            again.close()
+    warnings = _source_warnings(source)
+    outline = video_outline_reader(path, opts, fa.config) if opts.silhouette and fa.config.silhouette_share > 0 else None
+    summary = build_summary(source.info, records, opts, warnings, outline)
+    return Analysis(summary=summary, records=records, annotated_path=annotated)
+
+
+# Reads one frame's pose: the followed person's reading (None if nobody), how many people were seen,
+# and whether the reading was turned round (temporal.sides).
+PoseReader = Callable[[Frame], tuple["PoseFrame | None", int, bool]]
+
+
+def _floor_of(poses: Iterable[PoseFrame | None]) -> np.ndarray:
+    """The floor's normal (camera-aligned) pooled over these poses as a stream pools it (FloorTracker);
+    the camera's vertical when none of them was standing."""
+    floor = FloorTracker()
+    for pose in poses:
+        floor.update(pose)
+    up = floor.value
+    return up if up is not None else np.array([0.0, -1.0, 0.0])
+
+
+def _measure_frames(
+    source: VideoFileSource, opts: AnalysisOptions, read: PoseReader, turn_up: np.ndarray | None = None
+) -> tuple[FrameAnalyzer, list[FrameRecord], Path | None]:
+    """One pass over the clip: each frame's pose from ``read``, measured (FrameAnalyzer), smoothed and, when
+    asked for, drawn into the annotated video. A reading marked turned is taken the other way round
+    (temporal.sides.turned_round) about the floor ``turn_up``. Returns the analyzer (its config), the
+    frames' records and the annotated file (None when not asked for)."""
     fa = FrameAnalyzer(opts)
     records: list[FrameRecord] = []
     raws: list[StanceMetrics] = []
@@ -471,22 +565,22 @@ def analyze_video(
     try:
         if opts.annotate:
             video = _AnnotatedVideo(source.info)
-        total = source.info.frame_count
         for frame in frames:
-            det = est.detect(frame.rgb, frame.t_s)
-            pose = fa.camera_pose(det.pose)
-            raw, overlay, heels = fa.step(pose, frame.t_s)
+            reading, people, turned = read(frame)
+            pose = fa.camera_pose(reading)
+            if turned and pose is not None:
+                pose = turned_round(pose, turn_up if turn_up is not None else np.array([0.0, -1.0, 0.0]),
+                                    hip_sight(pose, fa.intrinsics(pose.size_wh)))
+            raw, overlay, heels = fa.step(pose, frame.t_s, turned=turned)
             speed = leg_speed(prev_pose, pose) if (pose is not None and prev_pose is not None) else math.nan
             prev_pose = pose
             flex = both_knees_flexion_deg(pose) if pose is not None else math.nan
             raws.append(raw)
             times.append(frame.t_s)
             feet_px.append(foot_pixels(pose))
-            records.append(FrameRecord(frame.index, frame.t_s, len(det.people), pose, raw, raw, flex, speed, heels, fa.scene))
+            records.append(FrameRecord(frame.index, frame.t_s, people, pose, raw, raw, flex, speed, heels, fa.scene, turned))
             if video is not None:
                 video.push(frame, overlay, raws, times, feet_px)
-            if progress is not None:
-                progress(frame.index + 1, max(total, frame.index + 1))
         annotated = video.finish(raws, times, feet_px) if video is not None else None
     except BaseException:
         if video is not None:
@@ -494,19 +588,10 @@ def analyze_video(
         raise
     finally:
         frames.close()
-        source.close()
-        if own:
-            est.close()
-    if not records:
-        raise InputError(f"{source.info.name} contains no frames.")
     # The annotated video smoothed the frames it drew already; the same values, not a second pass.
     done = video.smoothed if video is not None else {}
     smooth = [done[i] if i in done else smooth_at(raws, times, i, feet_px=feet_px) for i in range(len(raws))]
-    records = [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)]
-    warnings = _source_warnings(source)
-    outline = video_outline_reader(path, opts, fa.config) if opts.silhouette and fa.config.silhouette_share > 0 else None
-    summary = build_summary(source.info, records, opts, warnings, outline)
-    return Analysis(summary=summary, records=records, annotated_path=annotated)
+    return fa, [replace(r, smooth=s) for r, s in zip(records, smooth, strict=True)], annotated
 
 
 # Reads the feet's outline on the given frames of a file: one fit (or None) per frame it could read.
@@ -1003,6 +1088,16 @@ def _content_warnings(
             {
                 "code": "several_people",
                 "message": f"More than one person in {multi} frames; the largest person was followed throughout.",
+            }
+        )
+    turned = sum(1 for r in with_pose if r.sides_turned)
+    if turned:
+        out.append(
+            {
+                "code": "sides_turned",
+                "message": f"On {turned} of {len(with_pose)} frames the pose model took the person to face the other way "
+                "(left and right named the other way round); those frames were read the way the rest of the clip faces, "
+                "and give no foot or knee angles.",
             }
         )
     feet_out = sum(1 for r in with_pose if "out of view" in " ".join(r.raw.reasons.values()))

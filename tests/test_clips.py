@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from analyzer.cli import main
-from analyzer.landmarks import Landmark
+from analyzer.landmarks import Landmark, Side
 from analyzer.pipeline import AnalysisOptions, analyze_video
 from analyzer.temporal.summary import foot_pixels, smooth_series
 from tests.test_sources import write_video
@@ -195,6 +195,31 @@ def test_a_leg_held_up_gives_no_stance_width_against_the_triangulated_feet(clip)
     assert width is None or width < widest
 
 
+def test_a_run_of_frames_read_from_behind_is_turned_round(clip):
+    # The balance trial's front camera (cam02, 4 deg off his front): the model reads him from behind on
+    # frames 42-65 and on a few of 66-78, naming his left leg right, so 15 of the 19 frames found with a
+    # foot held up named the foot left standing. Over the whole clip most frames face the camera, and
+    # those are turned round (analyzer.temporal.sides): all 20 are found, each naming the raised foot.
+    from benchmarks.realdata import foot_lift_hip_widths, read_calibration, read_trc, score_floor
+
+    path = clip("multiview_static/balance/cam02.mp4")
+    trc = read_trc(path.parent / "pose3d_triangulated_HALPE26_filt.trc")
+    cam = read_calibration(path.parents[1] / "calibration" / "Calib_qualisys.toml")["cam_02"]
+    a = analyze_video(path, AnalysisOptions(annotate=False))
+    turned = {r.index for r in a.records if r.sides_turned}
+    assert set(range(44, 64)) <= turned and len(turned) <= 40 and not turned & set(range(0, 30))
+    # Their 3D body is still the model's picture of a man facing away: no foot or knee angles from them.
+    said = 0
+    for r in a.records:
+        if r.sides_turned:
+            assert all(math.isnan(r.raw.side(side).turnout_deg) for side in Side)
+            said += any("facing the other way" in why for why in r.raw.reasons.values())
+    assert said >= 0.5 * len(turned)  # the rest had no angle to give anyway (a foot up, a side view)
+    assert any(w["code"] == "sides_turned" for w in a.summary["warnings"])
+    run = score_floor("balance", "cam_02", a.records, cam, foot_lift_hip_widths(trc))
+    assert run.lifts == 20 and run.found >= 0.75 * run.lifts and run.other_foot == 0
+
+
 def test_a_leg_held_up_does_not_tilt_the_floor_against_the_calibrated_camera(clip):
     # The same trial from a back camera (cam03). On one leg his legs and trunk spread 20-47 deg, and
     # with straight legs those frames had carried the pooled floor 20-21 deg off the calibrated camera's
@@ -330,6 +355,8 @@ def test_walking_toward_the_camera_gives_steps(clip):
     # Healthy step width is about 14% of leg length (J NeuroEng Rehabil 2012): roughly 0.3-1.2 hip widths.
     assert 0.3 <= s["metrics"]["step_width_ratio"]["median"] <= 1.2
     assert s["metrics"]["stance_width_ratio"]["median"] is None  # standing width does not apply to a walk
+    # He genuinely turns round between the two halves: the frames from behind are not turned to face the camera.
+    assert not any(r.sides_turned for r in a.records)
 
 
 def test_squat_keeps_the_standing_foot_angles_while_the_feet_stay_planted(clip):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from analyzer.landmarks import Side
 from analyzer.stance import SideMetrics, StanceMetrics
 from analyzer.temporal.planted import PlantedFeet
 from tests.synthetic import body_points, camera_view
@@ -61,3 +62,20 @@ def test_standing_frames_and_missing_values_pass_through():
     out = pf.update(metrics(1.1, math.nan, 31.0), pose(1.1), standing=False)
     assert math.isnan(out.left.turnout_deg) and "turnout_deg.left" not in out.held
     assert out.right.turnout_deg == 12.0
+
+
+def test_a_foot_seen_off_the_floor_loses_its_reference():
+    # The left foot is held up for a frame and comes down where it stood, but it may have turned: it is
+    # measured again (the right foot, never lifted, keeps its standing value; the width needs both).
+    pf = PlantedFeet()
+    stand(pf)
+    pf.update(metrics(1.0, math.nan, 31.0), pose(1.0), standing=False, lifted=Side.LEFT)
+    out = pf.update(metrics(1.1, 2.0, 31.0, width=1.3), pose(1.1), standing=False)
+    assert out.left.turnout_deg == 2.0 and "turnout_deg.left" not in out.held
+    assert out.right.turnout_deg == 12.0 and "turnout_deg.right" in out.held
+    assert out.stance_width_ratio == 1.3 and "stance_width_ratio" not in out.held
+    # Standing on both feet again, it learns the new angle and holds that one.
+    for i in range(10):
+        pf.update(metrics(1.2 + i / 30, 2.0, 12.0), pose(1.2 + i / 30), standing=True)
+    out = pf.update(metrics(2.0, 25.0, 31.0), pose(2.0), standing=False)
+    assert (out.left.turnout_deg, out.right.turnout_deg) == (2.0, 12.0)

@@ -190,6 +190,14 @@ def camera_aligned(pose: PoseFrame, intr: Intrinsics) -> PoseFrame:
     return replace(pose, world_xyz=world, camera_aligned=True)
 
 
+def hip_sight(pose: PoseFrame, intr: Intrinsics) -> np.ndarray:
+    """The unit line of sight from the camera to the hip centre, in the camera's axes."""
+    px = pose.pixels_xy
+    hip = 0.5 * (px[Landmark.LEFT_HIP] + px[Landmark.RIGHT_HIP])
+    ray = np.array([(hip[0] - intr.cx) / intr.f_px, (hip[1] - intr.cy) / intr.f_px, 1.0])
+    return ray / float(np.linalg.norm(ray))
+
+
 def hips_above_axis_deg(pose: PoseFrame, intr: Intrinsics) -> float:
     """How far the hip centre sits above the optical axis, as an angle (degrees; negative = below)."""
     px = pose.pixels_xy

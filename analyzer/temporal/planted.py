@@ -6,7 +6,9 @@ by 15%) while the feet did not move. A person bending the knees in place keeps t
 were, so while the knees are bent and a heel stays within ``radius`` hip widths (in the image) of
 where it stood, that foot's turnout is its standing value, and the stance width too when both heels
 stay. Held values are listed in ``StanceMetrics.held``. A foot that moves (a step, a pivot about the
-toes) is measured again; a foot with no measurement in the frame (hidden, out of view) stays NaN.
+toes) is measured again; a foot with no measurement in the frame (hidden, out of view) stays NaN. A foot
+seen off the floor loses its reference: it may come down turned (on the real balance clip his left foot
+read 10-12 deg before a leg swing and -9 to +7 after it).
 """
 
 from __future__ import annotations
@@ -42,7 +44,13 @@ class PlantedFeet:
         self._widths = {f: RunningMedian(history) for f in _WIDTH_FIELDS}
         self._hip_px = RunningMedian(history)
 
-    def update(self, metrics: StanceMetrics, pose: PoseFrame | None, standing: bool) -> StanceMetrics:
+    def update(
+        self, metrics: StanceMetrics, pose: PoseFrame | None, standing: bool, lifted: Side | None = None
+    ) -> StanceMetrics:
+        """``lifted``: the foot seen off the floor in this frame (geometry.camera.lifted_foot), if any. It
+        may come down turned or elsewhere, so its standing reference (and the width's) starts again."""
+        if lifted is not None:
+            self._forget(lifted)
         if pose is None:
             return metrics
         px = pose.pixels_xy
@@ -89,6 +97,11 @@ class PlantedFeet:
             self._heel_px[side].update(heel[side])
         for f in _WIDTH_FIELDS:
             self._widths[f].update(np.array([getattr(metrics, f)]))
+
+    def _forget(self, side: Side) -> None:
+        self._turnout[side] = RunningMedian(self.history)
+        self._heel_px[side] = RunningMedian(self.history)
+        self._widths = {f: RunningMedian(self.history) for f in _WIDTH_FIELDS}
 
     def _near(self, side: Side, heel: np.ndarray, hip_px: float) -> bool:
         ref = self._heel_px[side].value

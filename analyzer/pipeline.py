@@ -518,6 +518,8 @@ def analyze_video(
 
         def reread(frame: Frame) -> tuple[PoseFrame | None, int, bool]:
             pose, people = kept.get(frame.index, (None, 0))
+            if progress is not None:  # the bar fills a second time, faster (no model)
+                progress(frame.index + 1, max(len(readings), frame.index + 1))
             return pose, people, turn.get(frame.index, False) and pose is not None
 
         up = _floor_of(r.pose for r in records if not turn.get(r.index, False))

@@ -205,8 +205,10 @@ def test_a_run_of_frames_read_from_behind_is_turned_round(clip):
     path = clip("multiview_static/balance/cam02.mp4")
     trc = read_trc(path.parent / "pose3d_triangulated_HALPE26_filt.trc")
     cam = read_calibration(path.parents[1] / "calibration" / "Calib_qualisys.toml")["cam_02"]
-    a = analyze_video(path, AnalysisOptions(annotate=False))
+    done: list[int] = []
+    a = analyze_video(path, AnalysisOptions(annotate=False), progress=lambda d, _n: done.append(d))
     turned = {r.index for r in a.records if r.sides_turned}
+    assert done.count(len(a.records)) == 2  # the model's pass, then the pass that measures again
     assert set(range(44, 64)) <= turned and len(turned) <= 40 and not turned & set(range(0, 30))
     # Their 3D body is still the model's picture of a man facing away: no foot or knee angles from them.
     said = 0

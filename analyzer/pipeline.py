@@ -480,9 +480,9 @@ def analyze_video(
 ) -> Analysis:
     """Analyse a video file. Raises analyzer.errors.InputError / ModelError with a one-line message.
 
-    One pass, bounded memory: frames wait in a short queue until the centred smoothing window around
-    them is complete, then they are annotated and encoded. The model's readings are kept (a few KB a
-    frame); when the whole clip shows that some of them named the body's sides the wrong way round
+    One pass of the model; frames are not kept: they wait in a short queue until the centred smoothing
+    window around them is complete, then they are annotated and encoded. The model's readings are kept
+    (a few KB a frame); when the whole clip shows that some of them named the body's sides the wrong way round
     (temporal.sides), the clip is measured and annotated a second time from the kept readings, those
     frames turned round, without running the model again.
     """

@@ -5,7 +5,8 @@
 
 For each camera kind and metric: mean absolute error, bias (mean signed error), 95th percentile of the
 absolute error, detection rate (share of images with a value), and left/right swaps (images whose left
-and right readings fit the truth better crossed over). Writes a markdown table (default
+and right readings fit the truth better crossed over; and, directly, images whose feet are named the wrong
+side in the picture). Writes a markdown table (default
 benchmarks/results/accuracy.md) and prints it.
 
 ``--aim PAN TILT`` re-projects every still through its own camera turned by those angles (degrees; the
@@ -44,6 +45,7 @@ import numpy as np
 from analyzer.errors import StanceError
 from analyzer.geometry.camera import hfov_deg
 from analyzer.geometry.metrics import on_floor, unit, yaw_deg
+from analyzer.landmarks import LEG, PoseFrame, Side
 from analyzer.pipeline import Analysis, AnalysisOptions, analyze_image, analyze_video
 from analyzer.pose import PoseEstimator
 from analyzer.stance import SideMetrics, StanceMetrics, View
@@ -65,6 +67,33 @@ def predicted(m: StanceMetrics, name: str, side: str | None) -> float:
     if side is None:
         return float(getattr(m, name))
     return float(getattr(m.left if side == "left" else m.right, name))
+
+
+FOOT_POINTS = ("heel", "ankle", "toe2")
+
+
+def sides_named_wrong(pose: PoseFrame, still: dict[str, Any]) -> float:
+    """Whether the analyzer's left foot lies where the body's right foot is in the picture, and the reverse:
+    each foot's heel, ankle and second toe against the true ones, projected through the still's camera
+    (points_cam and K, so aimed and cropped stills are scored too). 1.0 / 0.0; NaN without a pose. A
+    direct test of naming, unlike the swaps column (turnouts that fit the truth better crossed over,
+    which two near-equal readings of unequal feet also do)."""
+    k = np.asarray(still["camera"]["K"], dtype=float)
+    w, h = (float(v) for v in still["camera"]["image_size"])
+    pc = still["truth"]["points_cam"]
+
+    def true_px(side: str) -> np.ndarray:
+        pts = np.array([pc[f"{name}_{side}"] for name in FOOT_POINTS], dtype=float)
+        uvw = pts @ k.T
+        return np.mean(uvw[:, :2] / uvw[:, 2:3], axis=0)
+
+    read = pose.image_xy * np.array([w, h])
+    legs = {side: LEG[side] for side in Side}
+    pred = {side.value: np.mean(read[[legs[side].heel, legs[side].ankle, legs[side].toe]], axis=0) for side in Side}
+    truth = {side: true_px(side) for side in ("left", "right")}
+    straight = np.linalg.norm(pred["left"] - truth["left"]) + np.linalg.norm(pred["right"] - truth["right"])
+    crossed = np.linalg.norm(pred["left"] - truth["right"]) + np.linalg.norm(pred["right"] - truth["left"])
+    return float(crossed < straight)
 
 
 def true_turn_deg(still: dict[str, Any]) -> float:
@@ -242,9 +271,13 @@ def score_stills(
             hfov = hfov_deg(s["camera"]["K"][0][0], s["camera"]["image_size"][0])
             opts = AnalysisOptions(model=model, annotate=False, flip_average=flip, body_height_cm=height_cm,
                                    hfov_deg=hfov if true_fov else None, silhouette=silhouette)
+            named_wrong = math.nan
             try:
                 if as_video is None:
-                    m = analyze_image(image, opts, estimator=est).records[0].raw
+                    record = analyze_image(image, opts, estimator=est).records[0]
+                    m = record.raw
+                    if record.pose is not None:
+                        named_wrong = sides_named_wrong(record.pose, s)
                 else:
                     m = summary_metrics(analyze_video(still_video(image, Path(tmp.name), as_video), opts, estimator=est))
             except StanceError:
@@ -270,6 +303,7 @@ def score_stills(
             for k in (kind, "all"):
                 errors[k]["turn_deg"].append(turn)
                 errors[k]["front_view"].append(front)
+                errors[k]["named_wrong"].append(named_wrong)
     finally:
         est.close()
         tmp.cleanup()
@@ -325,6 +359,19 @@ def table(
                 vals = "- | - | -"
             sw = f"{int(sum(swaps))}/{len(swaps)}" if swaps else ""
             lines.append(f"| {kind} | {name} | {vals} | {len(ok)}/{len(e)} | {sw} |")
+    named = np.asarray(errors["all"].get("named_wrong", []), dtype=float)
+    named = named[np.isfinite(named)]
+    if len(named):
+        by_kind = ", ".join(
+            f"{kind} {int(np.nansum(errors[kind]['named_wrong']))}"
+            for kind in sorted(errors) if kind != "all" and np.nansum(errors[kind].get("named_wrong", [])) > 0
+        )
+        lines += [
+            "",
+            f"Feet named the wrong side (the analyzer's left foot where the right one is in the picture, heel, ankle "
+            f"and second toe against the truth): {int(named.sum())} of {len(named)} images with a pose"
+            + (f" ({by_kind})." if by_kind else "."),
+        ]
     lines += [
         "",
         "Facing angle: how far the body is turned from the camera (0-90 deg), against the truth; the view class"

@@ -75,8 +75,8 @@ FOOT_POINTS = ("heel", "ankle", "toe2")
 def sides_named_wrong(pose: PoseFrame, still: dict[str, Any]) -> float:
     """Whether the analyzer's left foot lies where the body's right foot is in the picture, and the reverse:
     each foot's heel, ankle and second toe against the true ones, projected through the still's camera
-    (points_cam and K, so aimed and cropped stills are scored too). 1.0 / 0.0; NaN without a pose. A
-    direct test of naming, unlike the swaps column (turnouts that fit the truth better crossed over,
+    (points_cam and K, so aimed and cropped stills are scored too). 1.0 / 0.0 (score_stills keeps NaN for
+    an image without a pose). A direct test of naming, unlike the swaps column (turnouts that fit the truth better crossed over,
     which two near-equal readings of unequal feet also do)."""
     k = np.asarray(still["camera"]["K"], dtype=float)
     w, h = (float(v) for v in still["camera"]["image_size"])
@@ -88,8 +88,7 @@ def sides_named_wrong(pose: PoseFrame, still: dict[str, Any]) -> float:
         return np.mean(uvw[:, :2] / uvw[:, 2:3], axis=0)
 
     read = pose.image_xy * np.array([w, h])
-    legs = {side: LEG[side] for side in Side}
-    pred = {side.value: np.mean(read[[legs[side].heel, legs[side].ankle, legs[side].toe]], axis=0) for side in Side}
+    pred = {side.value: np.mean(read[[LEG[side].heel, LEG[side].ankle, LEG[side].toe]], axis=0) for side in Side}
     truth = {side: true_px(side) for side in ("left", "right")}
     straight = np.linalg.norm(pred["left"] - truth["left"]) + np.linalg.norm(pred["right"] - truth["right"])
     crossed = np.linalg.norm(pred["left"] - truth["right"]) + np.linalg.norm(pred["right"] - truth["left"])

@@ -493,11 +493,11 @@ def analyze_video(
         est.reset()
     source = VideoFileSource(path, opts.max_long_side)
     opts = with_lens(opts, source.info)
-    readings: list[tuple[int, PoseFrame | None, int]] = []  # frame index, the model's reading, people seen
+    readings: list[PoseFrame | None] = []  # the model's own, one per record (records hold them camera-aligned)
 
     def detect(frame: Frame) -> tuple[PoseFrame | None, int, bool]:
         det = est.detect(frame.rgb, frame.t_s)
-        readings.append((frame.index, det.pose, len(det.people)))
+        readings.append(det.pose)
         if progress is not None:
             progress(frame.index + 1, max(source.info.frame_count, frame.index + 1))
         return det.pose, len(det.people), False
@@ -510,19 +510,19 @@ def analyze_video(
             est.close()
     if not records:
         raise InputError(f"{source.info.name} contains no frames.")
-    turn = dict(zip((i for i, _, _ in readings), misread([p for _, p, _ in readings]), strict=True))
+    turn = dict(zip((r.index for r in records), misread(readings), strict=True))
     if any(turn.values()):
         if annotated is not None:
             annotated.unlink(missing_ok=True)
-        kept = {i: (p, n) for i, p, n in readings}
+        kept = {r.index: (p, r.people) for r, p in zip(records, readings, strict=True)}
 
         def reread(frame: Frame) -> tuple[PoseFrame | None, int, bool]:
             pose, people = kept.get(frame.index, (None, 0))
             if progress is not None:  # the bar fills a second time, faster (no model)
-                progress(frame.index + 1, max(len(readings), frame.index + 1))
+                progress(frame.index + 1, max(len(records), frame.index + 1))
             return pose, people, turn.get(frame.index, False) and pose is not None
 
-        up = _floor_of(r.pose for r in records if not turn.get(r.index, False))
+        up = _floor_of(r.pose for r in records if not turn[r.index])
         again = VideoFileSource(path, opts.max_long_side)
         try:
             fa, records, annotated = _measure_frames(again, opts, reread, up)
@@ -533,6 +533,10 @@ def analyze_video(
     summary = build_summary(source.info, records, opts, warnings, outline)
     return Analysis(summary=summary, records=records, annotated_path=annotated)
 
+
+# Up in the camera's axes (y points down) for a level camera: the floor when no frame gave one.
+CAMERA_VERTICAL = np.array([0.0, -1.0, 0.0])
+CAMERA_VERTICAL.flags.writeable = False
 
 # Reads one frame's pose: the followed person's reading (None if nobody), how many people were seen,
 # and whether the reading was turned round (temporal.sides).
@@ -546,15 +550,15 @@ def _floor_of(poses: Iterable[PoseFrame | None]) -> np.ndarray:
     for pose in poses:
         floor.update(pose)
     up = floor.value
-    return up if up is not None else np.array([0.0, -1.0, 0.0])
+    return up if up is not None else CAMERA_VERTICAL
 
 
 def _measure_frames(
-    source: VideoFileSource, opts: AnalysisOptions, read: PoseReader, turn_up: np.ndarray | None = None
+    source: VideoFileSource, opts: AnalysisOptions, read: PoseReader, turn_up: np.ndarray = CAMERA_VERTICAL
 ) -> tuple[FrameAnalyzer, list[FrameRecord], Path | None]:
     """One pass over the clip: each frame's pose from ``read``, measured (FrameAnalyzer), smoothed and, when
     asked for, drawn into the annotated video. A reading marked turned is taken the other way round
-    (temporal.sides.turned_round) about the floor ``turn_up``. Returns the analyzer (its config), the
+    (temporal.sides.turned_round) about the floor ``turn_up`` (camera-aligned). Returns the analyzer (its config), the
     frames' records and the annotated file (None when not asked for)."""
     fa = FrameAnalyzer(opts)
     records: list[FrameRecord] = []
@@ -571,8 +575,7 @@ def _measure_frames(
             reading, people, turned = read(frame)
             pose = fa.camera_pose(reading)
             if turned and pose is not None:
-                pose = turned_round(pose, turn_up if turn_up is not None else np.array([0.0, -1.0, 0.0]),
-                                    hip_sight(pose, fa.intrinsics(pose.size_wh)))
+                pose = turned_round(pose, turn_up, hip_sight(pose, fa.intrinsics(pose.size_wh)))
             raw, overlay, heels = fa.step(pose, frame.t_s, turned=turned)
             speed = leg_speed(prev_pose, pose) if (pose is not None and prev_pose is not None) else math.nan
             prev_pose = pose

@@ -27,6 +27,17 @@ def standing(request):
     return analyze_video(need(CLIPS / "standing/frontal_parallel_feet.mp4"), AnalysisOptions(annotate=False))
 
 
+@pytest.fixture(scope="module")
+def balance_front():
+    """The balance trial's front camera (cam02) read once, with the progress it reported (frames done)."""
+    from tests.conftest import CLIPS, MODELS, need
+
+    need(MODELS / "pose_landmarker_full.task")
+    done: list[int] = []
+    path = need(CLIPS / "multiview_static/balance/cam02.mp4")
+    return path, analyze_video(path, AnalysisOptions(annotate=False), progress=lambda d, _n: done.append(d)), done
+
+
 def test_standing_frontal_parallel_feet(standing):
     # The catalogue describes this clip as feet nearly parallel, about hip width apart, legs still.
     s = standing.summary
@@ -166,7 +177,7 @@ def test_a_glimpse_of_feet_at_the_pictures_edge_is_not_graded(clip):
     assert any("too few" in (s["metrics"]["turnout_deg"][side]["reason"] or "") for side in ("left", "right"))
 
 
-def test_a_leg_held_up_gives_no_stance_width_against_the_triangulated_feet(clip):
+def test_a_leg_held_up_gives_no_stance_width_against_the_triangulated_feet(balance_front):
     # A man balancing on one leg and swinging the other up to 1.7 hip widths high, seen from the front
     # (Pose2Sim's balance trial; its four calibrated cameras give triangulated feet). The lifted foot,
     # laid on the floor along its line of sight, read the stance 7.65 hip widths wide, graded "marked",
@@ -174,13 +185,12 @@ def test_a_leg_held_up_gives_no_stance_width_against_the_triangulated_feet(clip)
     from analyzer.pipeline import off_floor
     from benchmarks.realdata import foot_lift_hip_widths, read_trc
 
-    path = clip("multiview_static/balance/cam02.mp4")
+    path, a, _ = balance_front
     trc = read_trc(path.parent / "pose3d_triangulated_HALPE26_filt.trc")
     hip_width = np.linalg.norm(trc.marker("RHip") - trc.marker("LHip"), axis=1)
     lift = np.abs(foot_lift_hip_widths(trc))
     heels = trc.marker("RHeel") - trc.marker("LHeel")
     widest = float(np.max(np.hypot(heels[:, 0], heels[:, 2]) / hip_width))  # 4.05, the leg swung out
-    a = analyze_video(path, AnalysisOptions(annotate=False))
     assert len(a.records) == len(lift)
     flagged = np.array([off_floor(r) is not None for r in a.records])
     high = lift >= 1.0  # 20 frames; 18 were found
@@ -195,18 +205,16 @@ def test_a_leg_held_up_gives_no_stance_width_against_the_triangulated_feet(clip)
     assert width is None or width < widest
 
 
-def test_a_run_of_frames_read_from_behind_is_turned_round(clip):
+def test_a_run_of_frames_read_from_behind_is_turned_round(balance_front):
     # The balance trial's front camera (cam02, 4 deg off his front): the model reads him from behind on
     # frames 42-65 and on a few of 66-78, naming his left leg right, so 15 of the 19 frames found with a
     # foot held up named the foot left standing. Over the whole clip most frames face the camera, and
     # those are turned round (analyzer.temporal.sides): all 20 are found, each naming the raised foot.
     from benchmarks.realdata import foot_lift_hip_widths, read_calibration, read_trc, score_floor
 
-    path = clip("multiview_static/balance/cam02.mp4")
+    path, a, done = balance_front
     trc = read_trc(path.parent / "pose3d_triangulated_HALPE26_filt.trc")
     cam = read_calibration(path.parents[1] / "calibration" / "Calib_qualisys.toml")["cam_02"]
-    done: list[int] = []
-    a = analyze_video(path, AnalysisOptions(annotate=False), progress=lambda d, _n: done.append(d))
     turned = {r.index for r in a.records if r.sides_turned}
     assert done.count(len(a.records)) == 2  # the model's pass, then the pass that measures again
     assert set(range(44, 64)) <= turned and len(turned) <= 40 and not turned & set(range(0, 30))

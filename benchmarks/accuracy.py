@@ -297,9 +297,11 @@ def score_stills(
                 errors[kind][name].append(predicted(m, name, None) - true)
                 errors["all"][name].append(errors[kind][name][-1])
             # The facing angle (it decides the view class and so which metrics are reported).
-            turn = turn_from_axis_deg(m.yaw_deg) - true_turn_deg(s) if math.isfinite(m.yaw_deg) else math.nan
+            true_turn = true_turn_deg(s)
+            turn = turn_from_axis_deg(m.yaw_deg) - true_turn if math.isfinite(m.yaw_deg) else math.nan
             front = float(m.view in (View.FRONTAL, View.POSTERIOR)) if m.view is not View.UNKNOWN else math.nan
             for k in (kind, "all"):
+                errors[k]["true_turn_deg"].append(true_turn)
                 errors[k]["turn_deg"].append(turn)
                 errors[k]["front_view"].append(front)
                 errors[k]["named_wrong"].append(named_wrong)
@@ -307,6 +309,17 @@ def score_stills(
         est.close()
         tmp.cleanup()
     return errors
+
+
+def knee_angles_by_true_turn(errors: dict[str, list[float]]) -> tuple[int, int, int, int] | None:
+    """(reported, legs) for bodies truly within FPPA_MAX_TURN_DEG of square, then for those turned further:
+    how the knee angle's turn gate sorts the legs (one camera kind's or all of ``score_stills``' errors)."""
+    turns = np.repeat(np.asarray(errors.get("true_turn_deg", []), dtype=float), 2)  # per leg, left then right
+    reported = np.isfinite(np.asarray(errors.get("knee_fppa_deg", []), dtype=float))
+    if not len(turns) or len(turns) != len(reported):
+        return None
+    square = turns <= FPPA_MAX_TURN_DEG
+    return int(reported[square].sum()), int(square.sum()), int(reported[~square].sum()), int((~square).sum())
 
 
 def table(
@@ -379,6 +392,13 @@ def table(
         "| camera | turn MAE | turn bias | classed front/back view |",
         "|---|---|---|---|",
     ]
+    legs = knee_angles_by_true_turn(errors["all"])
+    if legs:
+        lines[-2:-2] = [
+            f"Knee angles reported for bodies truly within {FPPA_MAX_TURN_DEG:.0f} deg of square: {legs[0]} of {legs[1]} legs; "
+            f"for bodies truly turned further: {legs[2]} of {legs[3]}.",
+            "",
+        ]
     for kind in sorted(errors, key=lambda k: (k == "all", k)):
         t = np.asarray(errors[kind].get("turn_deg", []), dtype=float)
         f = np.asarray(errors[kind].get("front_view", []), dtype=float)

@@ -18,7 +18,15 @@ from analyzer.landmarks import LEG, MIRROR_INDEX, N_LANDMARKS, PoseFrame, Side
 from analyzer.pipeline import AnalysisOptions, analyze_image, with_lens
 from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
-from benchmarks.accuracy import DEFAULT_TRUTH, aimed, cropped, score_stills, sides_named_wrong, with_exif
+from benchmarks.accuracy import (
+    DEFAULT_TRUTH,
+    aimed,
+    cropped,
+    knee_angles_by_true_turn,
+    score_stills,
+    sides_named_wrong,
+    with_exif,
+)
 from tests.conftest import MODELS, need
 
 # Photos are read twice (the frame and its mirror image, averaged); videos once. Both are held.
@@ -58,8 +66,11 @@ CM_LIMITS = {True: 2.2, False: 2.6}
 # The knee offset given back the model's bias (MetricsConfig.knee_offset_bias_ratio, calibrate
 # --knee-offset): 0.101 -> 0.06 flip-averaged, 0.102 -> 0.08 single (all stills, squats included).
 OFFSET_LIMITS = {True: 0.07, False: 0.09}
-# flip: (facing angle MAE, knee angles reported at least)
-VIEW_LIMITS = {True: (2.9, 80), False: (3.5, 82)}
+# flip: (facing angle MAE, knee angles reported at least of the legs of bodies truly within the gate, at most
+# of the legs of bodies truly turned past it). Until 2026-11-22 the count was over all legs (80 / 82), which
+# hid that 4 / 6 of them were legs of bodies truly turned 19 deg that the hip line read under 12 (they
+# read 3.9 / 3.5 deg off). The legs of bodies within the gate: 77 of 78 both ways (one deep squat withheld).
+VIEW_LIMITS = {True: (2.9, 77, 4), False: (3.5, 77, 6)}
 
 
 def mae(errors: list[float]) -> float:
@@ -136,14 +147,19 @@ def test_knee_and_width_errors_on_held_out_bodies_and_cameras(holdout):
 
 
 def test_facing_angle_and_view_classes_on_held_out_cameras(holdout):
-    e, _, (turn_mae, fppa_legs) = holdout
+    e, _, (turn_mae, fppa_legs, turned_legs) = holdout
     assert mae(e["all"]["turn_deg"]) <= turn_mae
     # Front cameras are front views; the 45 deg oblique cameras never are (their knee angles were 5-6 deg off).
     for kind in ("laptop", "tripod", "low_phone"):
         assert np.nansum(e[kind]["front_view"]) == np.isfinite(e[kind]["front_view"]).sum() > 0
     assert np.nansum(e["oblique45"]["front_view"]) == 0
-    # The gate must not starve the knee: front-facing legs keep their angle.
-    assert int(np.isfinite(e["all"]["knee_fppa_deg"]).sum()) >= fppa_legs
+    # The gate must not starve the knee: legs of bodies truly square to the camera keep their angle; and
+    # it must hold back the legs of bodies truly turned past it.
+    counts = knee_angles_by_true_turn(e["all"])
+    assert counts is not None
+    square_reported, _, turned_reported, turned = counts
+    assert square_reported >= fppa_legs
+    assert turned >= 80 and turned_reported <= turned_legs
 
 
 # Photos with the feet's outline fit (AnalysisOptions.silhouette, the photos' default since session 12;

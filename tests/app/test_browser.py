@@ -181,65 +181,71 @@ def grab(video: Any) -> np.ndarray:
 def test_live_page_streams_the_overlay_and_numbers(server: str, browser: Any, camera_feed: Path) -> None:
     baseline = overlay_pixels(y4m_first_frame(camera_feed))
     page = browser.new_page()
-    page.goto(server, wait_until="domcontentloaded")
-    page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
-    # Streamlit can keep a hidden copy of the component iframe from an earlier run: use the visible one.
-    webrtc = page.locator('iframe[title*="webrtc"]').filter(visible=True).first.content_frame
-    webrtc.get_by_role("button", name="Start camera").click(timeout=60_000)
-    video = webrtc.locator("video").first
-    try:
-        video.wait_for(state="attached", timeout=60_000)
-    except Exception:
-        page.screenshot(path=str(camera_feed.parent / "no-video.png"), full_page=True)
-        iframes = page.locator('iframe[title*="webrtc"]').count()
-        pytest.fail(f"no video after Start ({iframes} webrtc iframes); server log:\n{server_log_tail()}")
+    try:  # a failure must not leave the stream running (and the CPU busy) under the next test
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
+        # Streamlit can keep a hidden copy of the component iframe from an earlier run: use the visible one.
+        webrtc = page.locator('iframe[title*="webrtc"]').filter(visible=True).first.content_frame
+        webrtc.get_by_role("button", name="Start camera").click(timeout=60_000)
+        video = webrtc.locator("video").first
+        try:
+            video.wait_for(state="attached", timeout=60_000)
+        except Exception:
+            page.screenshot(path=str(camera_feed.parent / "no-video.png"), full_page=True)
+            iframes = page.locator('iframe[title*="webrtc"]').count()
+            pytest.fail(f"no video after Start ({iframes} webrtc iframes); server log:\n{server_log_tail()}")
 
-    # Wait until the returned (processed) video shows the overlay: the foot lines' colours.
-    deadline = time.monotonic() + 90
-    count = 0
-    while time.monotonic() < deadline:
-        ready = video.evaluate("v => v.readyState >= 2 && v.videoWidth > 0")
-        if ready:
-            count = overlay_pixels(grab(video))
-            if count > max(200, 10 * baseline):
-                break
+        # Wait until the returned (processed) video shows the overlay: the foot lines' colours.
+        deadline = time.monotonic() + 90
+        count = 0
+        while time.monotonic() < deadline:
+            ready = video.evaluate("v => v.readyState >= 2 && v.videoWidth > 0")
+            if ready:
+                count = overlay_pixels(grab(video))
+                if count > max(200, 10 * baseline):
+                    break
+            time.sleep(1.0)
+        assert count > max(200, 10 * baseline), f"overlay pixels {count} (raw camera has {baseline})"
+
+        # The live numbers beside the video: big tiles with degrees, and the speed line.
+        tiles = page.locator(".stance-tiles.big")
+        tiles.first.wait_for(timeout=60_000)
+        page.get_by_text(re.compile(r"frames/s analysed")).first.wait_for(timeout=30_000)
+        text = tiles.first.inner_text()
+        assert "Left foot" in text and "Right foot" in text and "Stance width" in text
+        assert re.search(r"[+-]\d+°", text), text
+
+        # Guided check while streaming: switching the activity reruns the whole page; the stream must survive
+        # it, and the still window of the standing person gives a result card with values and exercises.
+        page.get_by_text("Guided check", exact=True).click()
+        try:
+            page.get_by_role("heading", name="Your check").wait_for(timeout=90_000)
+        except Exception:
+            page.screenshot(path=str(camera_feed.parent / "no-check.png"), full_page=True)
+            progress = page.get_by_text(re.compile("Guided check:")).all_inner_texts()
+            live = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
+            pytest.fail(f"no check result after 90 s; progress {progress}, video frames {live}; server log:\n{server_log_tail()}")
+        page.get_by_text("Exercises for you").wait_for(timeout=30_000)
+        frames_before = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
+        time.sleep(2.0)
+        assert video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames") > frames_before  # still live
+        # While the check's outline was read the picture came back unanalysed (ui.live_stream); the overlay
+        # returns once analysis resumes (here 2-4 analysed frames/s beside Chromium on two cores).
+        deadline = time.monotonic() + 30
+        while (count := overlay_pixels(grab(video))) <= max(200, 10 * baseline) and time.monotonic() < deadline:
+            time.sleep(1.0)
+        if count <= max(200, 10 * baseline):  # failed once in clean-clone CI (2026-11-22): keep what it shows
+            page.screenshot(path=str(camera_feed.parent / "no-overlay-after-check.png"), full_page=True)
+            status = page.get_by_text(re.compile(r"frames/s analysed")).all_inner_texts()
+            pytest.fail(f"overlay pixels {count} after the check (raw camera has {baseline}); status {status}; "
+                        f"server log:\n{server_log_tail()}")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1440, "height": 2200})  # Streamlit scrolls inside its own container
         time.sleep(1.0)
-    assert count > max(200, 10 * baseline), f"overlay pixels {count} (raw camera has {baseline})"
-
-    # The live numbers beside the video: big tiles with degrees, and the speed line.
-    tiles = page.locator(".stance-tiles.big")
-    tiles.first.wait_for(timeout=60_000)
-    page.get_by_text(re.compile(r"frames/s analysed")).first.wait_for(timeout=30_000)
-    text = tiles.first.inner_text()
-    assert "Left foot" in text and "Right foot" in text and "Stance width" in text
-    assert re.search(r"[+-]\d+°", text), text
-
-    # Guided check while streaming: switching the activity reruns the whole page; the stream must survive
-    # it, and the still window of the standing person gives a result card with values and exercises.
-    page.get_by_text("Guided check", exact=True).click()
-    try:
-        page.get_by_role("heading", name="Your check").wait_for(timeout=90_000)
-    except Exception:
-        page.screenshot(path=str(camera_feed.parent / "no-check.png"), full_page=True)
-        progress = page.get_by_text(re.compile("Guided check:")).all_inner_texts()
-        live = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
-        pytest.fail(f"no check result after 90 s; progress {progress}, video frames {live}; server log:\n{server_log_tail()}")
-    page.get_by_text("Exercises for you").wait_for(timeout=30_000)
-    frames_before = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
-    time.sleep(2.0)
-    assert video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames") > frames_before  # still live
-    # While the check's outline was read the picture came back unanalysed (ui.live_stream); the overlay
-    # returns once analysis resumes (here 2-4 analysed frames/s beside Chromium on two cores).
-    deadline = time.monotonic() + 30
-    while (count := overlay_pixels(grab(video))) <= max(200, 10 * baseline) and time.monotonic() < deadline:
-        time.sleep(1.0)
-    assert count > max(200, 10 * baseline), f"overlay pixels {count} after the check (raw camera has {baseline})"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1440, "height": 2200})  # Streamlit scrolls inside its own container
-    time.sleep(1.0)
-    page.screenshot(path=str(SCREENSHOTS / "live.png"), full_page=True)
-    webrtc.get_by_role("button", name="Stop").click()
-    page.close()
+        page.screenshot(path=str(SCREENSHOTS / "live.png"), full_page=True)
+        webrtc.get_by_role("button", name="Stop").click()
+    finally:
+        page.close()
 
 
 def test_upload_page_plays_the_result_and_shows_the_summary(

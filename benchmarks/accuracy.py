@@ -389,16 +389,14 @@ def table(
         "Facing angle: how far the body is turned from the camera (0-90 deg), against the truth; the view class"
         f" decides what is reported (knee angle within {FPPA_MAX_TURN_DEG:.0f} deg of square, turnout and width up to 65).",
         "",
-        "| camera | turn MAE | turn bias | classed front/back view |",
-        "|---|---|---|---|",
     ]
-    legs = knee_angles_by_true_turn(errors["all"])
-    if legs:
-        lines[-2:-2] = [
+    if legs := knee_angles_by_true_turn(errors["all"]):
+        lines += [
             f"Knee angles reported for bodies truly within {FPPA_MAX_TURN_DEG:.0f} deg of square: {legs[0]} of {legs[1]} legs; "
             f"for bodies truly turned further: {legs[2]} of {legs[3]}.",
             "",
         ]
+    lines += ["| camera | turn MAE | turn bias | classed front/back view |", "|---|---|---|---|"]
     for kind in sorted(errors, key=lambda k: (k == "all", k)):
         t = np.asarray(errors[kind].get("turn_deg", []), dtype=float)
         f = np.asarray(errors[kind].get("front_view", []), dtype=float)

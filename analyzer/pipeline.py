@@ -11,11 +11,14 @@ import csv
 import io
 import json
 import math
+import multiprocessing
 import os
 import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -631,6 +634,15 @@ def video_outline_reader(path: str | Path, options: AnalysisOptions, config: Met
     return read
 
 
+def read_shot_outlines(
+    options: AnalysisOptions, config: MetricsConfig, shots: Sequence[tuple[np.ndarray, FrameRecord]]
+) -> list[SilhouetteFit | None]:
+    """The feet's outline on camera frames (RGB) with their records, one fit (or None) each: a still model
+    of its own (about 0.5 s to load) reads each frame's mask (_frame_outline)."""
+    with PoseEstimator(options.model, "image", model_path=options.model_path) as still:
+        return [_frame_outline(still.detect(rgb, 0.0), record, config) for rgb, record in shots]
+
+
 def _frame_outline(det: PoseDetection, record: FrameRecord, config: MetricsConfig) -> SilhouetteFit | None:
     """One frame's outline fit: ``det`` (an IMAGE-mode reading of the frame) gives the mask, ``record`` the
     video's landmarks and scene. None when the mask is missing or belongs to someone else."""
@@ -1217,13 +1229,19 @@ class LiveSession:
 
     def read_outline(self, shots: Sequence[tuple[np.ndarray, FrameRecord]]) -> list[SilhouetteFit | None]:
         """The feet's outline on a few kept camera frames (RGB as the model saw it, with the stream's
-        record of it: pose and scene), as a video fits its still frames (_frame_outline). Safe to call
-        from another thread while frames are processed: it loads its own still model (about 0.5 s) and
-        touches nothing else of the session's."""
+        record of it: pose and scene), as a video fits its still frames (read_shot_outlines). Safe to
+        call from another thread while frames are processed: it touches nothing of the session's.
+
+        The reading runs in a child process of its own (spawned, about 0.5 s to start). The fit is plain
+        Python; on a thread of the app's server it shared the interpreter's lock with the camera stream's
+        own Python (aiortc), and its few seconds stretched past 90 s under load."""
         if not shots:
             return []
-        with PoseEstimator(self.options.model, "image", model_path=self.options.model_path) as still:
-            return [_frame_outline(still.detect(rgb, 0.0), record, self._fa.config) for rgb, record in shots]
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                return pool.submit(read_shot_outlines, self.options, self._fa.config, list(shots)).result()
+        except BrokenProcessPool as exc:
+            raise InputError("The feet's outline could not be read: its process stopped (out of memory?)") from exc
 
     @property
     def config(self) -> MetricsConfig:

@@ -202,9 +202,9 @@ class LiveHub:
             key = (self.options, self.mirror)
             session = self._session if key == self._session_key else None
         if worker is not None and worker.is_alive():
-            # The outline's fit is plain Python: beside the stream's analysis it got so little of the
-            # interpreter (the GIL) that it took 60-120 s instead of about 3, and the browser test timed out
-            # on the check's result. The picture goes on unanalysed for those seconds, the page saying
+            # The outline is read in a process of its own (LiveSession.read_outline: on a thread, beside a
+            # busy one, 3 frames took 217 s instead of 8). The picture goes on unanalysed for those
+            # seconds, so the fit has the CPU (two cores also carry the browser), the page saying
             # CHECK_OUTLINE_MESSAGE.
             return rgb
         with self._busy:
@@ -239,7 +239,7 @@ class LiveHub:
             tools, due = self._tools, self._tools.outline_due
             tools.outline_due = []
         if due:
-            # On a worker: a callback blocked for the 3 s this takes froze the browser's video for longer.
+            # On a worker: a callback blocked for the seconds this takes froze the browser's video for longer.
             worker = threading.Thread(target=self._finish_check, args=(session, tools, due), name="stance-outline", daemon=True)
             with self._lock:
                 self._outline_worker = worker

@@ -120,8 +120,8 @@ def test_live_numbers_and_guided_check_on_real_frames(
 
     frames = upright_frames(standing_clip, seconds=15.0)
     used = feed_until(hub, frames, lambda s: s.check is not None and s.check.phase == "done")
-    # The captured window's outline is read on a worker; frames that come meanwhile pass unanalysed, so
-    # the worker has the interpreter to itself (on a busy stream it had crawled for over 90 s).
+    # The captured window's outline is read on a worker (in a process of its own); frames that come
+    # meanwhile pass unanalysed, so the fit has the CPU.
     worker = hub._outline_worker
     assert worker is not None
     if worker.is_alive():

@@ -30,6 +30,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from analyzer.geometry.camera import Scene
@@ -41,6 +42,18 @@ from analyzer.landmarks import LEG, PoseFrame, Side
 _ALONG = np.array([0.0, 0.1, 0.25, 0.45, 0.7, 0.85, 1.0])
 _HALF_WIDTH = np.array([0.55, 0.75, 0.8, 0.85, 1.0, 0.8, 0.35]) * 0.19
 _TOP = np.array([0.28, 0.32, 0.32, 0.2, 0.12, 0.1, 0.07])
+# The same shoe as (along, side, up) coefficients of its corner points, in foot lengths (shoe_points).
+_SHOE = np.array(
+    [
+        coef
+        for t, hw, top in zip(_ALONG, _HALF_WIDTH, _TOP, strict=True)
+        for s in (1.0, -1.0)
+        for coef in ((t, s * hw, 0.0), (t, s * 0.8 * hw, top))
+    ]
+)
+# A ring of 10 points round the shin (shin_points).
+_RING_ANGLES = np.linspace(0.0, 2.0 * math.pi, 10, endpoint=False)
+_RING_COS, _RING_SIN = np.cos(_RING_ANGLES)[:, None], np.sin(_RING_ANGLES)[:, None]
 # The ankle's centre, where the shin starts: this far along the foot and this high, in foot lengths.
 _ANKLE_ALONG, _ANKLE_UP = 0.22, 0.26
 # How much of the shin is modelled (the window looks at the shin's lowest part only), in foot lengths.
@@ -94,25 +107,17 @@ class SilhouetteFit:
 
 
 def convex_hull(points: np.ndarray) -> np.ndarray:
-    """(N, 2) points -> their convex hull (M, 2), counter-clockwise in image axes (y down), no repeats."""
-    pts = sorted({(float(x), float(y)) for x, y in points})
-    if len(pts) < 3:
-        return np.array(pts, dtype=float).reshape(-1, 2)
+    """(N, 2) points -> their convex hull (M, 2), counter-clockwise in image axes (y down), no repeats.
 
-    def turn(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list[tuple[float, float]] = []
-    upper: list[tuple[float, float]] = []
-    for q in pts:
-        while len(lower) >= 2 and turn(lower[-2], lower[-1], q) <= 0:
-            lower.pop()
-        lower.append(q)
-    for q in reversed(pts):
-        while len(upper) >= 2 and turn(upper[-2], upper[-1], q) <= 0:
-            upper.pop()
-        upper.append(q)
-    return np.array(lower[:-1] + upper[:-1], dtype=float)
+    OpenCV picks the hull's points (from a float32 copy); they are returned at full precision."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(pts) == 0:
+        return pts
+    hull = pts[cv2.convexHull(pts.astype(np.float32), returnPoints=False).ravel()]
+    nxt = np.concatenate((hull[1:], hull[:1]))
+    if float(hull[:, 0] @ nxt[:, 1] - hull[:, 1] @ nxt[:, 0]) < 0:  # the shoelace area: keep it positive
+        hull = hull[::-1]
+    return hull
 
 
 def fill_convex(hull: np.ndarray, shape_hw: tuple[int, int], out: np.ndarray | None = None) -> np.ndarray:
@@ -131,12 +136,15 @@ def fill_convex(hull: np.ndarray, shape_hw: tuple[int, int], out: np.ndarray | N
     if x0[0] >= x0[1] or y0[0] >= y0[1]:
         return img
     xs = np.arange(x0[0], x0[1]) + 0.5
-    ys = (np.arange(y0[0], y0[1]) + 0.5)[:, None]
-    inside = np.full((len(ys), len(xs)), np.inf)
-    for a, b in zip(hull, np.roll(hull, -1, axis=0), strict=True):
-        edge = float(np.hypot(*(b - a)))
-        if edge > 1e-9:
-            inside = np.minimum(inside, ((b[0] - a[0]) * (ys - a[1]) - (b[1] - a[1]) * (xs - a[0])) / edge)
+    ys = np.arange(y0[0], y0[1]) + 0.5
+    d = np.concatenate((hull[1:], hull[:1])) - hull
+    edge = np.hypot(d[:, 0], d[:, 1])
+    keep = edge > 1e-9
+    a, d, edge = hull[keep], d[keep], edge[keep]
+    # each edge's signed distance (positive inside) at every pixel centre: (dx (y - ay) - dy (x - ax)) / |d|
+    by_y = (d[:, 0, None] * (ys[None, :] - a[:, 1, None]) / edge[:, None])[:, :, None]
+    by_x = (d[:, 1, None] * (xs[None, :] - a[:, 0, None]) / edge[:, None])[:, None, :]
+    inside = (by_y - by_x).min(axis=0)
     cover = np.clip(inside + 0.5, 0.0, 1.0).astype(np.float32)
     region = img[y0[0] : y0[1], x0[0] : x0[1]]
     np.maximum(region, cover, out=region)
@@ -179,16 +187,16 @@ def nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, steps: np.ndar
     return pts[int(np.argmin(vals))]
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The cross product of two 3-vectors (np.cross costs more than the rest of a shoe's points)."""
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
 def shoe_points(heel: np.ndarray, along: np.ndarray, up: np.ndarray, length: float) -> np.ndarray:
-    """The shoe's corner points (camera frame) for a heel on the floor and a unit floor direction."""
-    side = unit(np.cross(up, along))
-    pts = []
-    for t, hw, top in zip(_ALONG, _HALF_WIDTH, _TOP, strict=True):
-        for s in (1.0, -1.0):
-            base = heel + t * length * along + s * hw * length * side
-            pts.append(base)
-            pts.append(base - s * 0.2 * hw * length * side + top * length * up)
-    return np.array(pts)
+    """The shoe's corner points (camera frame) for a heel on the floor and a unit floor direction: at
+    each step along the foot, the sole's two edges and, above each, the top (a fifth narrower)."""
+    side = unit(_cross(up, along))
+    return heel + length * (_SHOE[:, :1] * along + _SHOE[:, 1:2] * side + _SHOE[:, 2:] * up)
 
 
 def shin_points(
@@ -196,12 +204,11 @@ def shin_points(
 ) -> np.ndarray:
     """Two rings around the shin's lowest part (camera frame), from the ankle up along ``shin``."""
     ankle = heel + _ANKLE_ALONG * length * along + _ANKLE_UP * length * up
-    a = unit(np.cross(shin, up))
+    a = unit(_cross(shin, up))
     if not np.all(np.isfinite(a)):  # a shin exactly along the floor's normal: any side direction will do
-        a = unit(np.cross(shin, np.roll(up, 1)))
-    b = np.cross(shin, a)
-    angles = np.linspace(0.0, 2.0 * math.pi, 10, endpoint=False)
-    ring = (np.outer(np.cos(angles), a) + np.outer(np.sin(angles), b)) * radius * length
+        a = unit(_cross(shin, np.roll(up, 1)))
+    b = _cross(shin, a)
+    ring = (_RING_COS * a + _RING_SIN * b) * (radius * length)
     return np.vstack([ankle + ring, ankle + _SHIN_LENGTH * length * shin + ring])
 
 

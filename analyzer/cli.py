@@ -151,8 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="also fit the feet's outline and average its turnout in: a photo's, and on 5 frames of a video's "
-        "still stretches (default; --no-outline reads the landmarks alone, about 1 s faster a photo and 5-7 s "
-        "a video; see README)",
+        "still stretches (default; --no-outline reads the landmarks alone, under 1 s faster a photo and "
+        "7-13 s a video; see README)",
     )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)

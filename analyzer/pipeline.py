@@ -92,7 +92,7 @@ FRAMED_HIGH_DEG = 4.0
 # Standing frames needed before the hips' drop is judged against them (the deep-squat gate of the knee angle).
 MIN_STANDING_FRAMES = 5
 # A video's still stretches get the photos' outline fit (geometry.silhouette) on this many of their frames,
-# spread evenly, not on every frame: a fit takes about 1 s. Per frame of the rendered clips (VIDEO-mode
+# spread evenly, not on every frame: a fit takes a second or so. Per frame of the rendered clips (VIDEO-mode
 # landmarks, each frame's mask from one IMAGE-mode reading) the fit averaged in took the turnout from
 # 2.30 to 1.78 deg MAE (README, "Over time").
 OUTLINE_VIDEO_FRAMES = 5
@@ -119,14 +119,14 @@ class AnalysisOptions:
     Live streams always read once (latency).
     silhouette: also fit each foot to the person's outline and average that turnout in
     (analyzer.geometry.silhouette; MetricsConfig.silhouette_share): for a photo, on the photo; for a video,
-    on OUTLINE_VIDEO_FRAMES frames of its still stretches (a fit takes about 1 s, too slow for every frame),
+    on OUTLINE_VIDEO_FRAMES frames of its still stretches (a fit takes a second or so, too slow for every frame),
     whose median moves the still stretch's turnout (with_outline; the stance width stays the landmarks'
     there: on the rendered clips the fitted heels read it worse, 0.08 -> 0.10 hip widths). The live camera
     does only for the guided check's result, on 3 frames of its captured window (ui.live_stream). On by default. Photos: on the synthetic holdout it takes the turnout error from 3.71 to
     3.07 deg (and, from the fitted heels, the stance width from 0.10 to 0.08 hip widths, 2.07 to 1.48 cm);
     on the stills rendered with room around the body 4.23 -> 3.21 deg, through lenses neither split has
     4.10 -> 3.93. Videos: the holdout stills filmed for 1.5 s (benchmarks.accuracy --as-video) 3.99 ->
-    3.45 deg. The price: about 1 s a photo, 5-7 s a video with a still stretch, and on holdout one more
+    3.45 deg. The price: under 1 s a photo, 7-13 s a video with a still stretch, and on holdout one more
     asymmetric pair read in the wrong order (photos 2 of 20 against 1, filmed 3 of 22 against 2; none
     more on the other two sets). False reads the landmarks alone (README, accuracy).
     """

@@ -17,10 +17,11 @@ On the synthetic TRAIN stills this reading alone is a little worse than the land
 averaged (MetricsConfig.silhouette_share: 3.73 -> 3.21 deg on TRAIN). It has little of the landmarks'
 bias in turned views (45 deg oblique: -1.2 against -6.4 before their turn correction), and a bias of its
 own from the front (+3 deg). The fitted heels also give the stance width
-(MetricsConfig.outline_width_scale). Fitting costs about 1 s per photo, so videos do not use it. Photos use
-it by default (AnalysisOptions.silhouette; ``analyzer analyze --no-outline`` reads the landmarks alone).
+(MetricsConfig.outline_width_scale). Fitting costs a second or so a frame, so videos fit only a few of
+their still frames (pipeline.OUTLINE_VIDEO_FRAMES). Photos and videos use it by default
+(AnalysisOptions.silhouette; ``analyzer analyze --no-outline`` reads the landmarks alone).
 
-Pure numpy (the polygons are filled from their edges' signed distances); coordinates are the camera frame of
+numpy, with OpenCV's convex hull (the polygons are filled from their edges' signed distances); coordinates are the camera frame of
 :class:`analyzer.geometry.camera.Scene`, pixels are the frame's.
 """
 

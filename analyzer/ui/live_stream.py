@@ -203,9 +203,9 @@ class LiveHub:
             session = self._session if key == self._session_key else None
         if worker is not None and worker.is_alive():
             # The outline is read in a process of its own (LiveSession.read_outline: on a thread, beside a
-            # busy one, 3 frames took 217 s instead of 8). The picture goes on unanalysed for those
-            # seconds, so the fit has the CPU (two cores also carry the browser), the page saying
-            # CHECK_OUTLINE_MESSAGE.
+            # busy one, 3 frames took 217 s instead of 8; in the process 5 s, busy or not). The picture
+            # goes on unanalysed for those seconds, so the fit has the CPU (two cores also carry the
+            # browser), the page saying CHECK_OUTLINE_MESSAGE.
             return rgb
         with self._busy:
             if session is None:  # first frame or new settings: build outside the lock (loads the model)

@@ -198,7 +198,7 @@ class PoseEstimator:
 
     ``masks``: in IMAGE mode the followed person's segmentation mask comes with the landmarks
     (``PoseDetection.mask``; the feet's outline, see analyzer.geometry.silhouette). On by default for
-    stills; never in VIDEO mode, where the outline's fit (about 1 s a frame) would be too slow.
+    stills; never in VIDEO mode, where the outline's fit (a second or so a frame) would be too slow.
     """
 
     def __init__(

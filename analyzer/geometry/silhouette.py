@@ -21,8 +21,8 @@ own from the front (+3 deg). The fitted heels also give the stance width
 their still frames (pipeline.OUTLINE_VIDEO_FRAMES). Photos and videos use it by default
 (AnalysisOptions.silhouette; ``analyzer analyze --no-outline`` reads the landmarks alone).
 
-numpy, with OpenCV's convex hull (the polygons are filled from their edges' signed distances); coordinates are the camera frame of
-:class:`analyzer.geometry.camera.Scene`, pixels are the frame's.
+Plain numpy and OpenCV's convex hull (the polygons are filled from their edges' signed distances);
+coordinates are the camera frame of :class:`analyzer.geometry.camera.Scene`, pixels are the frame's.
 """
 
 from __future__ import annotations

@@ -1169,6 +1169,11 @@ class LiveFrame:
     cues: tuple[str, ...]
     scene: Scene | None = None  # the camera and floor this frame was measured through
 
+    def record(self, index: int) -> FrameRecord:
+        """The stream's record of this frame, as the guided check keeps it for the outline
+        (LiveSession.read_outline): the followed pose, both readings and the scene."""
+        return FrameRecord(index, self.metrics.t_s, self.people, self.pose, self.raw, self.metrics, scene=self.scene)
+
 
 LIVE_MOVING_SPEED = 0.15  # body heights per second: above this the person is asked to stand still
 

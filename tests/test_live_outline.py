@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from analyzer.errors import StanceError
-from analyzer.pipeline import AnalysisOptions, FrameRecord, LiveSession, read_shot_outlines
+from analyzer.pipeline import AnalysisOptions, LiveSession, read_shot_outlines
 from analyzer.sources import VideoFileSource
 from tests.conftest import CLIPS, MODELS, need
 
@@ -29,7 +29,7 @@ def standing_shots():
             raw = live.raw
             both = math.isfinite(raw.left.turnout_deg) and math.isfinite(raw.right.turnout_deg)
             if frame.index >= 45 and frame.index % 15 == 0 and live.pose is not None and live.scene is not None and both:
-                shots.append((frame.rgb, FrameRecord(frame.index, frame.t_s, live.people, live.pose, raw, live.metrics, scene=live.scene)))
+                shots.append((frame.rgb, live.record(frame.index)))
             if len(shots) == 2:
                 break
     finally:

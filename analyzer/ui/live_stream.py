@@ -297,8 +297,7 @@ class LiveHub:
                 tools.check.input_info = {"width": int(rgb.shape[1]), "height": int(rgb.shape[0])}
             running = tools.check.state.phase != "done"
             if running and self._frames % CHECK_KEEP_EVERY == 0 and self._worth_keeping(live):
-                record = FrameRecord(self._frames, live.metrics.t_s, live.people, live.pose, live.raw, live.metrics, scene=live.scene)
-                tools.shots.append((rgb, record))
+                tools.shots.append((rgb, live.record(self._frames)))
             tools.check_state = tools.check.update(live.metrics)
             if running and tools.check_state.event == "captured" and tools.check_state.summary is not None:
                 tools.outline_due = self._outline_shots(tools)

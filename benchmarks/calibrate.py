@@ -32,6 +32,14 @@
 10. With ``--knee-offset``: the knee offset's bias (MetricsConfig.knee_offset_bias_ratio): its median
    error on the train standing stills without the correction, read once and flip-averaged; then the MAE
    on both splits, standing and squat stills, without and with the default.
+11. With ``--outline-share``: how the photos' outline reading is averaged in (MetricsConfig.
+   silhouette_share, outline_difference_share, outline_difference_taper_deg; metrics.outline_blend).
+   Each still is read as a photo is (flip-averaged, with the outline fit; the readings are cached) and
+   its feet re-blended: the two feet's difference against the truth for the landmarks and the outline
+   (slope, residual SD), then the turnout MAE on train for one share of mean and difference alike and
+   for a difference share of its own from the front with its taper, the best few with holdout beside.
+   Tried in session 23 and not kept (README, "What each step bought"): the analyzer blends mean and
+   difference alike; the study's own ``blended_turnout`` does the rest.
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ from analyzer.geometry.metrics import (
     measure,
 )
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
+from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
 from analyzer.stance import StanceMetrics
@@ -208,6 +217,7 @@ def main() -> None:
     ap.add_argument("--width", action="store_true", help="fit how MediaPipe's heels sit against the heel centres")
     ap.add_argument("--knee-offset", action="store_true", help="the knee offset's bias on train")
     ap.add_argument("--turn", action="store_true", help="fit the turnout's bias over the body's turn on train")
+    ap.add_argument("--outline-share", action="store_true", help="choose how the photos' outline reading is averaged in, on train")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -220,6 +230,7 @@ def main() -> None:
         (args.width, width_study),
         (args.turn, turn_study),
         (args.knee_offset, knee_offset_study),
+        (args.outline_share, outline_share_study),
     ):
         if chosen:
             study(args.truth)
@@ -455,6 +466,102 @@ def knee_offset_study(truth_path: Path) -> None:
                 r = np.array([x[2:] for x in rows if x[0] == split and x[1] is squat])
                 print(f"  {split} {label}: knee offset MAE {np.mean(np.abs(r[:, 0])):.3f} -> {np.mean(np.abs(r[:, 1])):.3f},"
                       f" bias {np.mean(r[:, 0]):+.3f} -> {np.mean(r[:, 1]):+.3f} (n={len(r)})")
+
+
+def outline_readings(truth_path: Path, stills: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each still read as a photo is (flip-averaged, the outline fit on): its feet's landmark turnout (with
+    their corrections, before the outline is averaged in), the outline's reading, the body's estimated
+    turn, and the stance width read from the landmarks' heels and as reported (from the fitted heels where
+    both feet took the outline). Cached next to the poses (~/.cache/stance/bench)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache_file = CACHE / f"outline_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
+    if cache_file.exists():
+        cached: list[dict[str, Any]] = json.loads(cache_file.read_text())
+        return cached
+    out = []
+    opts = AnalysisOptions(model=MODEL, annotate=False, flip_average=True, silhouette=True)
+    with PoseEstimator(MODEL, "image", flip_average=True) as est:
+        for s in stills:
+            a = analyze_image(truth_path.parent / s["image"], opts, estimator=est)
+            r = a.records[0]
+            fitted = (a.summary.get("outline") or {}).get("turnout_deg") or {}
+            if r.pose is None or r.scene is None or any(fitted.get(side.value) is None for side in Side):
+                continue
+            alone = measure(camera_aligned(r.pose, r.scene.intrinsics), r.scene, MetricsConfig.for_model(MODEL))
+            out.append({
+                "id": s["id"],
+                "landmarks": {side.value: alone.side(side).turnout_deg for side in Side},
+                "outline": {side.value: float(fitted[side.value]) for side in Side},
+                "turn_deg": turn_from_axis_deg(r.raw.yaw_deg),
+                "width_landmarks": alone.stance_width_ratio,
+                "width_reported": r.raw.stance_width_ratio,
+            })
+    cache_file.write_text(json.dumps(out))
+    return out
+
+
+def blended_turnout(
+    landmarks: dict[Side, float], outline: dict[Side, float], turn_deg: float, share: float, front: float, taper_deg: float, gap: float
+) -> dict[Side, float]:
+    """The photos' blend (each foot (1 - share) x landmarks + share x outline where the two are within
+    ``gap``), with the two feet's difference given the share ``front`` for a body square to the camera,
+    tapering to ``share`` at ``taper_deg`` of turn (front = share: the analyzer's blend)."""
+    used = {side: math.isfinite(landmarks[side]) and abs(outline[side] - landmarks[side]) <= gap for side in Side}
+    out = {side: (1 - share) * landmarks[side] + share * outline[side] if used[side] else landmarks[side] for side in Side}
+    if all(used.values()):
+        extra = (front - share) * max(0.0, 1.0 - turn_deg / taper_deg)
+        step = 0.5 * extra * ((outline[Side.LEFT] - outline[Side.RIGHT]) - (landmarks[Side.LEFT] - landmarks[Side.RIGHT]))
+        out = {Side.LEFT: out[Side.LEFT] + step, Side.RIGHT: out[Side.RIGHT] - step}
+    return out
+
+
+def outline_share_study(truth_path: Path) -> None:
+    """Step 11 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    still_of = {s["id"]: s for s in truth["stills"]}
+    cfg = MetricsConfig.for_model(MODEL)
+    gap = cfg.silhouette_max_disagreement_deg
+    rows = []  # split, camera kind, landmarks, outline, truth (per side), turn, |true left - right|
+    for r in outline_readings(truth_path, truth["stills"]):
+        s = still_of[r["id"]]
+        true = {side: s["truth"]["turnout_deg"][side.value] for side in Side}
+        rows.append((s["split"], s["camera"]["camera_kind"], {side: r["landmarks"][side.value] for side in Side},
+                     {side: r["outline"][side.value] for side in Side}, true, r["turn_deg"], abs(true[Side.LEFT] - true[Side.RIGHT])))
+
+    def mae(split: str, share: float, front: float, taper: float, keep: Any = None) -> float:
+        errs = []
+        for sp, kind, lm, ol, true, turn, asym in rows:
+            if sp == split and (keep is None or keep(kind, asym)):
+                b = blended_turnout(lm, ol, turn, share, front, taper, gap)
+                errs += [b[side] - true[side] for side in Side if math.isfinite(b[side])]
+        return float(np.mean(np.abs(errs)))
+
+    for split in ("train", "holdout"):
+        both = [(lm, ol, true) for sp, _, lm, ol, true, _, _ in rows if sp == split
+                and all(math.isfinite(v) for v in (*lm.values(), *ol.values()))]
+        dt = np.array([t[Side.LEFT] - t[Side.RIGHT] for _, _, t in both])
+        cells = []
+        for name, i in (("landmarks", 0), ("outline", 1)):
+            d = np.array([b[i][Side.LEFT] - b[i][Side.RIGHT] for b in both])
+            slope, icpt = np.polyfit(dt, d, 1)
+            cells.append(f"{name} slope {slope:.2f}, residual SD {np.std(d - (slope * dt + icpt)):.2f} deg")
+        print(f"{split}: the two feet's difference (left - right) against the truth, {len(both)} stills: " + "; ".join(cells))
+    share = cfg.silhouette_share
+    print("one share for mean and difference, train MAE: "
+          + ", ".join(f"{k:.2f} {mae('train', k, k, 1.0):.3f}" for k in np.arange(0.2, 0.55, 0.05)))
+    grid = sorted(
+        (mae("train", share, float(front), taper), float(front), taper)
+        for front in np.arange(0.5, 1.001, 0.1)
+        for taper in (10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0)
+    )
+    front_cams = ("laptop", "tripod")
+    for label, front, taper in [("the analyzer's blend", share, 1.0)] + [("", f, t) for _, f, t in grid[:4]]:
+        cells = [f"{split} {mae(split, share, front, taper):.3f} (laptop {mae(split, share, front, taper, lambda k, a: k == 'laptop'):.3f},"
+                 f" tripod {mae(split, share, front, taper, lambda k, a: k == 'tripod'):.3f}; laptop + tripod feet of pairs"
+                 f" within 5 deg of each other {mae(split, share, front, taper, lambda k, a: k in front_cams and a < 5):.3f},"
+                 f" 10 deg or more apart {mae(split, share, front, taper, lambda k, a: k in front_cams and a >= 10):.3f})"
+                 for split in ("train", "holdout")]
+        print(f"  {label or f'difference share {front:.1f} from the front, taper {taper:.0f} deg'}: " + "; ".join(cells))
 
 
 def search() -> None:

@@ -138,6 +138,31 @@ def test_the_naming_check_sees_a_swap():
     assert sides_named_wrong(swapped, still) == 1.0
 
 
+def test_the_outline_share_study_starts_from_the_analyzers_own_blend():
+    # benchmarks.calibrate --outline-share re-blends cached readings: with the difference given the same share
+    # as the mean it must give what a photo reports (metrics.measure with an outline reading), and a larger
+    # difference share must move the two feet apart or together about their unchanged mean.
+    from analyzer.geometry.metrics import measure
+    from analyzer.view import turn_from_axis_deg
+    from benchmarks.calibrate import blended_turnout
+    from tests.test_geometry import EXACT
+    from tests.test_silhouette import _scene_and_pose
+
+    pose, scene = _scene_and_pose((20.0, 5.0))
+    alone = measure(pose, scene, EXACT)
+    landmarks = {side: alone.side(side).turnout_deg for side in Side}
+    outline = {Side.LEFT: landmarks[Side.LEFT] - 6.0, Side.RIGHT: landmarks[Side.RIGHT] + 4.0}
+    photo = measure(pose, scene, EXACT, outline_turnout_deg=outline)
+    share, gap, turn = EXACT.silhouette_share, EXACT.silhouette_max_disagreement_deg, turn_from_axis_deg(photo.yaw_deg)
+    same = blended_turnout(landmarks, outline, turn, share, share, 15.0, gap)
+    assert [same[Side.LEFT], same[Side.RIGHT]] == pytest.approx([photo.left.turnout_deg, photo.right.turnout_deg])
+    square = blended_turnout(landmarks, outline, 0.0, share, 1.0, 15.0, gap)
+    assert square[Side.LEFT] + square[Side.RIGHT] == pytest.approx(same[Side.LEFT] + same[Side.RIGHT])
+    assert square[Side.LEFT] - square[Side.RIGHT] == pytest.approx(outline[Side.LEFT] - outline[Side.RIGHT])
+    assert blended_turnout(landmarks, outline, 15.0, share, 1.0, 15.0, gap) == pytest.approx(
+        blended_turnout(landmarks, outline, 15.0, share, share, 15.0, gap))  # tapered away at 15 deg of turn
+
+
 def test_knee_and_width_errors_on_held_out_bodies_and_cameras(holdout):
     e, (_, _, fppa, width, _, _, width_cm, offset), _ = holdout
     assert mae(e["all"]["knee_fppa_deg"]) <= fppa

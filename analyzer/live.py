@@ -58,7 +58,10 @@ class GuidedCheck:
     Usable frames accumulate; if no usable frame arrives for more than ``max_gap_s`` the window restarts
     (event "reset"). The window must be still: when the range of the stance width ratio exceeds
     ``max_width_range`` or either turnout's range exceeds ``max_turnout_range_deg``, the oldest frames are
-    dropped until it is still again. When the window spans ``window_s`` the check is done (event "captured").
+    dropped until it is still again. When the window spans ``window_s`` the check is done (event "captured")
+    and summarised over the frames of its main view, as a file's still stretch is (pipeline): a person
+    standing near a view's edge (25 deg of turn between front and angled) flickers across it, and frames
+    read as another view would vote with that view's reading and error band.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class GuidedCheck:
         self.body_height_cm = body_height_cm
         self.input_info = dict(input_info or {})
         self._window: deque[StanceMetrics] = deque(maxlen=max_frames)
+        self._used: list[StanceMetrics] = []  # the captured window's frames of its main view, once done
         self._last_valid_t: float | None = None
         self._frames_seen = 0
         self._frames_with_pose = 0
@@ -115,7 +119,9 @@ class GuidedCheck:
         span = self._window[-1].t_s - self._window[0].t_s
         if span >= self.window_s:
             frames = list(self._window)
-            self._state = CheckState("done", 1.0, "Captured.", "captured", self._summary(frames))
+            view = dominant_view(frames)
+            self._used = [m for m in frames if m.view is view] or frames
+            self._state = CheckState("done", 1.0, "Captured.", "captured", self._summary(frames, self._used, view))
             return self._state
         message = "You moved; hold still." if moved else "Hold still..."
         self._state = CheckState("holding", self._progress(), message, event)
@@ -123,8 +129,9 @@ class GuidedCheck:
 
     @property
     def frames(self) -> list[StanceMetrics]:
-        """The window's frames (the captured still window once done)."""
-        return list(self._window)
+        """The window's frames; once done, the captured window's frames its summary was read from (those of
+        its main view)."""
+        return list(self._used) if self._state.phase == "done" else list(self._window)
 
     def revise(self, summary: dict[str, Any]) -> CheckState:
         """A done check's summary replaced (e.g. with the feet's outline averaged in); the state after it."""
@@ -155,9 +162,8 @@ class GuidedCheck:
             and rng([m.right.turnout_deg for m in w]) <= self.max_turnout_range_deg
         )
 
-    def _summary(self, frames: list[StanceMetrics]) -> dict[str, Any]:
+    def _summary(self, frames: list[StanceMetrics], used: list[StanceMetrics], view: View) -> dict[str, Any]:
         start, end = frames[0].t_s, frames[-1].t_s
-        view = dominant_view(frames)
         scale: dict[str, Any] = (
             {"source": "body_height", "body_height_cm": self.body_height_cm}
             if self.body_height_cm
@@ -170,10 +176,10 @@ class GuidedCheck:
             "view": view.value,
             "views": [{"view": view.value, "start_s": round(start, 3), "end_s": round(end, 3)}],
             "activity": "standing",
-            "frames": {"total": self._frames_seen, "with_pose": self._frames_with_pose, "used": len(frames)},
+            "frames": {"total": self._frames_seen, "with_pose": self._frames_with_pose, "used": len(used)},
             "still_windows": [{"start_s": round(start, 3), "end_s": round(end, 3)}],
             "scale": scale,
-            "metrics": metric_block(frames, view),
+            "metrics": metric_block(used, view),
             "reps": [],
             "steps": [],
             "warnings": [],

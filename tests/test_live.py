@@ -118,6 +118,50 @@ def test_guided_check_moving_restarts_the_still_window() -> None:
     assert summary is not None and summary["metrics"]["turnout_deg"]["left"]["median"] == 25.0
 
 
+def test_guided_check_summarises_the_frames_of_its_main_view() -> None:
+    # A person standing near the front / angled boundary: every third frame of the window is read as an
+    # oblique view, with the feet 6 deg further out (within the stillness limits, so the window holds).
+    # Captured on frame 20 (2.0 s); the summary is the front view's and its 14 frames', as a file's still
+    # stretch is: the oblique frames would widen the turnout's spread and move its median.
+    check = GuidedCheck(window_s=2.0)
+    seq = [frame(i, left=9.0, right=10.0, fppa=(NAN, NAN), view=View.OBLIQUE) if i % 3 == 2 else frame(i) for i in range(25)]
+    states = [check.update(m) for m in seq]
+    assert events(states) == {0: "started", 20: "captured"}
+    summary = states[20].summary
+    assert summary is not None and summary["view"] == "frontal"
+    assert summary["frames"]["used"] == 14  # frames 0-20, less the 7 oblique ones
+    turnout = summary["metrics"]["turnout_deg"]
+    assert turnout["left"]["median"] == 3.0 and turnout["left"]["sd"] == 0.0 and turnout["left"]["n"] == 14
+    assert turnout["right"]["median"] == 4.0 and turnout["right"]["sd"] == 0.0
+    # what the outline is then averaged over (the stream's with_outline) is the same frames
+    assert [m.t_s for m in check.frames] == [m.t_s for m in seq[:21] if m.view is View.FRONTAL]
+    # a window read all oblique keeps its frames
+    check = GuidedCheck(window_s=2.0)
+    states = [check.update(frame(i, view=View.OBLIQUE)) for i in range(25)]
+    assert states[20].summary is not None and states[20].summary["view"] == "oblique"
+    assert states[20].summary["frames"]["used"] == 21 and len(check.frames) == 21
+
+
+def test_the_checks_outline_is_read_on_kept_frames_of_its_window_and_main_view() -> None:
+    # The stream keeps frames while the check runs (LiveHub._feed_tools); once captured it reads the feet's
+    # outline on up to CHECK_OUTLINE_FRAMES of them: inside the still window and of the summary's view.
+    from analyzer.live import CheckState
+    from analyzer.pipeline import FrameRecord
+    from analyzer.ui.live_stream import CHECK_OUTLINE_FRAMES, LiveHub, _Tools
+
+    def kept(i: int, view: View) -> tuple[np.ndarray, FrameRecord]:
+        m = frame(i, view=view)
+        return np.zeros((4, 4, 3), np.uint8), FrameRecord(i, m.t_s, 1, None, m, m)
+
+    summary = {"view": "frontal", "still_windows": [{"start_s": 0.5, "end_s": 2.5}]}
+    tools = _Tools(check_state=CheckState("done", 1.0, "Captured.", "captured", summary))
+    tools.shots.extend(kept(i, View.OBLIQUE if i % 2 else View.FRONTAL) for i in range(0, 30, 3))
+    chosen = [record.index for _, record in LiveHub._outline_shots(tools)]
+    # kept: 0 3 ... 27; inside 0.5-2.5 s: 6 9 12 15 18 21 24; of those frontal (even): 6 12 18 24
+    assert len(chosen) == CHECK_OUTLINE_FRAMES and set(chosen) <= {6, 12, 18, 24}
+    assert chosen[0] == 6 and chosen[-1] == 24  # spread over the window
+
+
 def test_guided_check_cues_when_feet_not_seen_or_side_on() -> None:
     check = GuidedCheck()
     side_on = StanceMetrics(t_s=0.0, view=View.LEFT_SAGITTAL)

@@ -322,13 +322,18 @@ class LiveHub:
 
     @staticmethod
     def _outline_shots(tools: _Tools) -> list[tuple[np.ndarray, FrameRecord]]:
-        """Up to CHECK_OUTLINE_FRAMES kept frames inside the captured window, spread over it."""
+        """Up to CHECK_OUTLINE_FRAMES kept frames inside the captured window and of its main view (the
+        frames its summary was read from, GuidedCheck), spread over it."""
         summary = (tools.check_state.summary if tools.check_state is not None else None) or {}
         windows = summary.get("still_windows") or []
         if not windows:
             return []
         start, end = windows[0]["start_s"] - 1e-3, windows[0]["end_s"] + 1e-3
-        inside = {record.index: (rgb, record) for rgb, record in tools.shots if start <= record.t_s <= end}
+        inside = {
+            record.index: (rgb, record)
+            for rgb, record in tools.shots
+            if start <= record.t_s <= end and record.smooth.view.value == summary.get("view")
+        }
         chosen = outline_frames([record for _, record in inside.values()], CHECK_OUTLINE_FRAMES)
         return [inside[record.index] for record in chosen]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from pathlib import Path
 
 import av
 import numpy as np
@@ -314,6 +315,18 @@ def test_photo_analysis(tmp_path, clip, capsys):
     assert main(["analyze", str(tmp_path / "photo.jpg"), "--out", str(out2), "-q", "--no-outline"]) == 0
     outlined = json.loads((out2 / "summary.json").read_text())["metrics"]["turnout_deg"]
     assert all(math.isfinite(outlined[side]["median"]) for side in ("left", "right"))
+
+
+@pytest.mark.parametrize(("sample", "warned"), [("squat.jpg", True), ("laptop_toeout.jpg", False), ("oblique.jpg", False)])
+def test_a_photo_of_a_body_that_is_not_upright_says_its_floor_is_the_bodys_own(sample, warned, model_dir):
+    # The bundled rendered samples (samples/synthetic): a deep squat, its trunk and legs out of line, gets the
+    # not_upright warning (no frame gives the floor's tilt); the standing ones do not.
+    from analyzer.pipeline import analyze_image
+
+    a = analyze_image(Path("samples/synthetic") / sample, AnalysisOptions(annotate=False))
+    notes = [w for w in a.summary["warnings"] if w["code"] == "not_upright"]
+    assert bool(notes) is warned
+    assert all("in the photo" in w["message"] and "stand upright" in w["message"] for w in notes)
 
 
 def test_photos_fit_the_feet_outline_unless_told_not_to():

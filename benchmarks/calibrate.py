@@ -33,13 +33,16 @@
    error on the train standing stills without the correction, read once and flip-averaged; then the MAE
    on both splits, standing and squat stills, without and with the default.
 11. With ``--outline-share``: how the photos' outline reading is averaged in (MetricsConfig.
-   silhouette_share, outline_difference_share, outline_difference_taper_deg; metrics.outline_blend).
+   silhouette_share, and the two feet's difference given a share of its own, tapering with the turn).
    Each still is read as a photo is (flip-averaged, with the outline fit; the readings are cached) and
    its feet re-blended: the two feet's difference against the truth for the landmarks and the outline
    (slope, residual SD), then the turnout MAE on train for one share of mean and difference alike and
    for a difference share of its own from the front with its taper, the best few with holdout beside.
    Tried in session 23 and not kept (README, "What each step bought"): the analyzer blends mean and
    difference alike; the study's own ``blended_turnout`` does the rest.
+12. With ``--fppa-image``: the knee angle read from the picture alone averaged into the lifted skeleton's
+   (MetricsConfig.fppa_image_share): the MAE over the legs the analyzer reports, for shares 0-1, on both
+   splits, flip-averaged and read once, standing stills apart; then per camera kind at the default.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from analyzer.geometry.metrics import (
     facing_yaw_deg,
     floor_geometry,
     hip_line_yaw,
+    image_fppa_deg,
     measure,
 )
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
@@ -218,6 +222,7 @@ def main() -> None:
     ap.add_argument("--knee-offset", action="store_true", help="the knee offset's bias on train")
     ap.add_argument("--turn", action="store_true", help="fit the turnout's bias over the body's turn on train")
     ap.add_argument("--outline-share", action="store_true", help="choose how the photos' outline reading is averaged in, on train")
+    ap.add_argument("--fppa-image", action="store_true", help="choose the share of the picture's own knee angle, on train")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -231,6 +236,7 @@ def main() -> None:
         (args.turn, turn_study),
         (args.knee_offset, knee_offset_study),
         (args.outline_share, outline_share_study),
+        (args.fppa_image, fppa_image_study),
     ):
         if chosen:
             study(args.truth)
@@ -562,6 +568,40 @@ def outline_share_study(truth_path: Path) -> None:
                  f" 10 deg or more apart {mae(split, share, front, taper, lambda k, a: k in front_cams and a >= 10):.3f})"
                  for split in ("train", "holdout")]
         print(f"  {label or f'difference share {front:.1f} from the front, taper {taper:.0f} deg'}: " + "; ".join(cells))
+
+
+def fppa_image_study(truth_path: Path) -> None:
+    """Step 12 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    default = MetricsConfig.for_model(MODEL).fppa_image_share
+    for flip in (True, False):
+        rows = []  # split, squat?, camera kind, lifted reading, picture's reading, truth
+        pose_by_id = poses(truth_path, truth["stills"], flip)
+        for s, plain, _ in with_and_without(truth_path, truth, flip, fppa_image_share=0.0):
+            for side in Side:
+                lifted = plain.side(side).knee_fppa_deg
+                if not math.isfinite(lifted):
+                    continue
+                pose = pose_by_id[s["id"]]
+                scene = est_scene(s, pose) if pose is not None else None
+                if pose is None or scene is None:
+                    continue
+                g = floor_geometry(pose, scene)
+                rows.append((s["split"], s["category"] == "squat", s["camera"]["camera_kind"], lifted,
+                             image_fppa_deg(pose.pixels_xy, side, g.left), s["truth"]["knee_fppa_deg"][side.value]))
+
+        def mae(split: str, k: float, keep: Any = None, rows: list[tuple[Any, ...]] = rows) -> float:
+            return float(np.mean([abs((1 - k) * r[3] + k * r[4] - r[5]) for r in rows if r[0] == split and (keep is None or keep(r))]))
+
+        print(f"{'flip-averaged' if flip else 'read once'}: knee angle MAE by the picture's share (all legs reported / standing stills)")
+        for k in np.arange(0.0, 1.001, 0.1):
+            print(f"  {k:.1f}: " + "; ".join(f"{split} {mae(split, k):.3f} / {mae(split, k, lambda r: not r[1]):.3f}"
+                                           for split in ("train", "holdout")) + ("  <- the default" if abs(k - default) < 1e-9 else ""))
+        for split in ("train", "holdout"):
+            kinds = sorted({r[2] for r in rows if r[0] == split})
+            print(f"  {split}, 0 -> {default}: " + ", ".join(
+                f"{kind} {mae(split, 0.0, lambda r, kind=kind: r[2] == kind):.2f} -> {mae(split, default, lambda r, kind=kind: r[2] == kind):.2f}"
+                for kind in kinds) + f"; squats {mae(split, 0.0, lambda r: r[1]):.2f} -> {mae(split, default, lambda r: r[1]):.2f}")
 
 
 def search() -> None:

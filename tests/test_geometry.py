@@ -275,6 +275,51 @@ def test_knee_valgus_through_the_camera():
     assert m.left.knee_offset_ratio > 0 and m.right.knee_offset_ratio > 0
 
 
+def test_the_pictures_own_knee_angle_is_signed_by_which_side_of_the_picture_is_the_bodys_left():
+    # Pixels of a left leg seen from the front: the body's left on the picture's right (+x), the knee
+    # 12 px towards the picture's left, i.e. towards the midline: valgus, about 2 x atan(12 / 100).
+    from analyzer.geometry.metrics import image_fppa_deg
+    from analyzer.landmarks import N_LANDMARKS
+
+    px = np.zeros((N_LANDMARKS, 2))
+    px[Landmark.LEFT_HIP], px[Landmark.LEFT_KNEE], px[Landmark.LEFT_ANKLE] = (400, 200), (388, 300), (400, 400)
+    px[Landmark.RIGHT_HIP], px[Landmark.RIGHT_KNEE], px[Landmark.RIGHT_ANKLE] = (300, 200), (312, 300), (300, 400)
+    expected = 2 * math.degrees(math.atan(12 / 100))
+    facing = np.array([1.0, 0.0, 0.0])  # the body's left along the camera's +x: facing the camera
+    assert image_fppa_deg(px, Side.LEFT, facing) == pytest.approx(expected)
+    assert image_fppa_deg(px, Side.RIGHT, facing) == pytest.approx(expected)  # mirrored: valgus too
+    # the same pixels seen from behind (the body's left on the picture's left): both knees lie outside
+    assert image_fppa_deg(px, Side.LEFT, -facing) == pytest.approx(-expected)
+    assert image_fppa_deg(px, Side.RIGHT, -facing) == pytest.approx(-expected)
+
+
+def test_the_pictures_knee_angle_is_averaged_in_for_straight_legs_and_fades_as_a_videos_hips_drop():
+    # Exact landmarks of a valgus stance: the lifted skeleton reads the frontal-plane angle, the picture
+    # its perspective view of it; the reported angle is fppa_image_share of the way from the first to the
+    # second, for a photo (no hip height known) and a video standing tall, less as the hips drop, and
+    # none past FPPA_PICTURE_BENT_RATIO.
+    from analyzer.geometry.metrics import (
+        FPPA_PICTURE_BENT_RATIO,
+        FPPA_PICTURE_STRAIGHT_RATIO,
+        floor_geometry,
+        image_fppa_deg,
+    )
+
+    pose, f = camera_view(body_points(5, 5, knee_shift_medial=(0.04, 0.04)), height_m=1.4)
+    intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+    scene = estimate_scene(pose, intr)
+    assert scene is not None
+    lifted = measure(pose, scene, replace(EXACT, fppa_image_share=0.0)).left.knee_fppa_deg
+    picture = image_fppa_deg(pose.pixels_xy, Side.LEFT, floor_geometry(pose, scene).left)
+    assert abs(picture - lifted) > 0.2  # the camera 1.4 m up sees the angle through its tilt
+    cfg = replace(EXACT, fppa_image_share=0.4)
+    half = (FPPA_PICTURE_STRAIGHT_RATIO + FPPA_PICTURE_BENT_RATIO) / 2
+    for ratio, share in ((None, 0.4), (1.0, 0.4), (FPPA_PICTURE_STRAIGHT_RATIO, 0.4), (half, 0.2), (FPPA_PICTURE_BENT_RATIO, 0.0), (0.85, 0.0)):
+        m = measure(pose, scene, cfg, hip_height_ratio=ratio)
+        assert m.left.knee_fppa_deg == pytest.approx(lifted + share * (picture - lifted)), ratio
+    assert MetricsConfig().fppa_image_share == pytest.approx(0.4) and MetricsConfig.for_model("heavy").fppa_image_share == 0.0
+
+
 def test_a_knee_medial_of_the_foot_gives_back_the_models_pull_on_the_turnout():
     # The model turns a foot in towards a knee medial of it; the default config gives back
     # knee_pull_deg per hip width of knee offset beyond a neutral stance's. Exact landmarks have no

@@ -110,6 +110,15 @@ class MetricsConfig:
     back (the knee-pull correction below is counted on the offset as measured, as it was fitted).
     Standing-still offset MAE TRAIN 0.069 -> 0.035, HOLDOUT 0.083 -> 0.043 (read once 0.083 -> 0.063);
     deep squats stay under-read by about 0.25. python -m benchmarks.calibrate --knee-offset.
+    fppa_image_share: the knee's frontal-plane angle is read twice: from the lifted skeleton on the body's
+    frontal plane (2D landmarks at the model's depths, fppa_deg) and from the picture alone (the hip, knee
+    and ankle pixels, image_fppa_deg, the clinical 2D angle), and this share of the second is averaged in.
+    Their errors are partly apart: the lifted reading carries the model's depth error into the plane,
+    the picture's the camera's tilt and the body's turn. Chosen on the TRAIN stills over the legs the
+    analyzer reports (shares 0-1 in 0.1 steps; python -m benchmarks.calibrate --fppa-image): 0.4 gives
+    the lowest sum of the flip-averaged and read-once MAE (0.3 and 0.5 within 0.015): flip-averaged 2.09
+    -> 2.05 deg (standing stills 1.68 -> 1.60; the low phone 2.74 -> 2.89 and squats 4.76 -> 4.95 worse),
+    read once 2.21 -> 2.12; HOLDOUT 1.60 -> 1.37 (every camera kind better), read once 1.93 -> 1.79.
     ankle_width_scale: the ankles' distance on the floor x this is ``ankle_width_ratio``: the model's
     ankles are not pulled in, so only the scene's scale applies (median true / measured on TRAIN 1.12).
     hip_line_yaw_deg: rotation (about the floor normal; + turns the forward direction towards the subject's left) applied to
@@ -161,6 +170,7 @@ class MetricsConfig:
     turn_gain_deg_per_deg: float = 0.13
     turn_dead_zone_deg: float = 2.0
     knee_offset_bias_ratio: float = 0.06
+    fppa_image_share: float = 0.4
     silhouette_share: float = 0.35
     silhouette_max_disagreement_deg: float = 16.0
     outline_width_scale: float = 1.10
@@ -184,6 +194,8 @@ class MetricsConfig:
             raise ValueError("turn_gain_deg_per_deg must be within 0..0.5 and turn_dead_zone_deg within 0..20")
         if abs(self.knee_offset_bias_ratio) > 0.5:
             raise ValueError("knee_offset_bias_ratio must be within -0.5..0.5")
+        if not 0.0 <= self.fppa_image_share <= 1.0:
+            raise ValueError("fppa_image_share must be within 0..1")
         if not (0.0 <= self.silhouette_share <= 1.0 and self.silhouette_max_disagreement_deg >= 0.0):
             raise ValueError("silhouette_share must be within 0..1 and silhouette_max_disagreement_deg >= 0")
         if not (0.5 <= self.outline_width_scale <= 2.0 and abs(self.outline_width_offset_ratio) <= 0.5):
@@ -228,6 +240,8 @@ MODEL_FITS: dict[str, dict[str, Any]] = {
         "ankle_width_scale": 0.94,
         "segment_share_of_stature": 0.80,
         "knee_offset_bias_ratio": 0.0,
+        # The knee angle's picture share was chosen with Full's landmarks only; Heavy reads the lifted skeleton alone.
+        "fppa_image_share": 0.0,
         # The outline fit's share was chosen with Full's landmarks only; Heavy reads landmarks alone.
         "silhouette_share": 0.0,
     },
@@ -291,6 +305,36 @@ def fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, left: np.ndar
     knee_towards_left = cross > 0
     medial = knee_towards_left if side is Side.RIGHT else not knee_towards_left
     return angle if medial else -angle
+
+
+# The picture's own knee angle (image_fppa_deg) is the frontal-plane angle only for a straight leg: a bent
+# knee comes forward, and a camera above or below shows that as a shorter or longer thigh. Where a video
+# knows the hips' height against the person's standing (hip_rise), the picture's share fades from full at
+# this ratio (legs bent about 30 deg: (cos 15 + cos 15) / 2 = 0.966) to none at FPPA_PICTURE_BENT_RATIO
+# (about 45 deg). A photo cannot tell (neither the model's 3D knee bend nor the picture's thigh against the
+# shank separates squats from standing on the renders) and is read as a standing stance.
+FPPA_PICTURE_STRAIGHT_RATIO = 0.97
+FPPA_PICTURE_BENT_RATIO = 0.92
+
+
+def _straight_legs(hip_height_ratio: float | None) -> float:
+    """1 for legs known or taken to be straight, fading to 0 as a video's hips drop (see above)."""
+    if hip_height_ratio is None or not math.isfinite(hip_height_ratio):
+        return 1.0
+    span = FPPA_PICTURE_STRAIGHT_RATIO - FPPA_PICTURE_BENT_RATIO
+    return min(1.0, max(0.0, (hip_height_ratio - FPPA_PICTURE_BENT_RATIO) / span))
+
+
+def image_fppa_deg(pixels_xy: np.ndarray, side: Side, left: np.ndarray) -> float:
+    """The knee's frontal-plane angle in the picture itself (the clinical 2D angle): 180 minus the
+    hip-knee-ankle angle between the landmarks' pixels, positive when the knee lies medial of the hip-ankle
+    line. ``left``: the body's left direction in the camera frame; its sign across the picture says which
+    side of the picture is the body's left (a body seen from behind has its left on the picture's left)."""
+    leg = LEG[side]
+    towards_left = np.array([1.0 if left[0] >= 0 else -1.0, 0.0, 0.0])
+    picture_up = np.array([0.0, -1.0, 0.0])  # pixel rows grow downwards
+    hip, knee, ankle = (np.array([*pixels_xy[lm], 0.0]) for lm in (leg.hip, leg.knee, leg.ankle))
+    return fppa_deg(hip, knee, ankle, towards_left, picture_up, side)
 
 
 def knee_offset_ratio(
@@ -524,6 +568,10 @@ def measure(
                 reasons[key] = FPPA_TURN_REASON
             else:
                 fppa = fppa_deg(lifted[leg.hip], lifted[leg.knee], lifted[leg.ankle], left, up, side)
+                share = cfg.fppa_image_share * _straight_legs(hip_height_ratio)
+                picture = image_fppa_deg(pose.pixels_xy, side, left) if share > 0 else NAN
+                if math.isfinite(picture):
+                    fppa += share * (picture - fppa)
             if not foot_reason[side] and floor_ok:
                 offset = knee_offset_ratio(lifted[leg.knee], floor[side]["heel"], floor[side]["toe"], up, side, hip_width)
         if math.isfinite(turnout) and math.isfinite(offset):

@@ -37,7 +37,8 @@
    Each still is read as a photo is (flip-averaged, with the outline fit; the readings are cached) and
    its feet re-blended: the two feet's difference against the truth for the landmarks and the outline
    (slope, residual SD), then the turnout MAE on train for one share of mean and difference alike and
-   for a difference share of its own from the front with its taper, the best few with holdout beside.
+   for a difference share of its own from the front with its taper, the best few with holdout beside;
+   last, the stance width from the fitted heels with the landmarks' heels blended in.
    Tried in session 23 and not kept (README, "What each step bought"): the analyzer blends mean and
    difference alike; the study's own ``blended_turnout`` does the rest.
 12. With ``--fppa-image``: the knee angle read from the picture alone averaged into the lifted skeleton's
@@ -67,6 +68,7 @@ from analyzer.geometry.metrics import (
     hip_line_yaw,
     image_fppa_deg,
     measure,
+    outline_agrees,
 )
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pipeline import AnalysisOptions, analyze_image
@@ -507,12 +509,13 @@ def outline_readings(truth_path: Path, stills: list[dict[str, Any]]) -> list[dic
 
 
 def blended_turnout(
-    landmarks: dict[Side, float], outline: dict[Side, float], turn_deg: float, share: float, front: float, taper_deg: float, gap: float
+    landmarks: dict[Side, float], outline: dict[Side, float], turn_deg: float, share: float, front: float, taper_deg: float,
+    cfg: MetricsConfig,
 ) -> dict[Side, float]:
-    """The photos' blend (each foot (1 - share) x landmarks + share x outline where the two are within
-    ``gap``), with the two feet's difference given the share ``front`` for a body square to the camera,
-    tapering to ``share`` at ``taper_deg`` of turn (front = share: the analyzer's blend)."""
-    used = {side: math.isfinite(landmarks[side]) and abs(outline[side] - landmarks[side]) <= gap for side in Side}
+    """The photos' blend (each foot (1 - share) x landmarks + share x outline where the two agree,
+    metrics.outline_agrees), with the two feet's difference given the share ``front`` for a body square to
+    the camera, tapering to ``share`` at ``taper_deg`` of turn (front = share: the analyzer's blend)."""
+    used = {side: outline_agrees(landmarks[side], outline[side], cfg) for side in Side}
     out = {side: (1 - share) * landmarks[side] + share * outline[side] if used[side] else landmarks[side] for side in Side}
     if all(used.values()):
         extra = (front - share) * max(0.0, 1.0 - turn_deg / taper_deg)
@@ -526,9 +529,9 @@ def outline_share_study(truth_path: Path) -> None:
     truth = json.loads(truth_path.read_text())
     still_of = {s["id"]: s for s in truth["stills"]}
     cfg = MetricsConfig.for_model(MODEL)
-    gap = cfg.silhouette_max_disagreement_deg
     rows = []  # split, camera kind, landmarks, outline, truth (per side), turn, |true left - right|
-    for r in outline_readings(truth_path, truth["stills"]):
+    readings = outline_readings(truth_path, truth["stills"])
+    for r in readings:
         s = still_of[r["id"]]
         true = {side: s["truth"]["turnout_deg"][side.value] for side in Side}
         rows.append((s["split"], s["camera"]["camera_kind"], {side: r["landmarks"][side.value] for side in Side},
@@ -538,7 +541,7 @@ def outline_share_study(truth_path: Path) -> None:
         errs = []
         for sp, kind, lm, ol, true, turn, asym in rows:
             if sp == split and (keep is None or keep(kind, asym)):
-                b = blended_turnout(lm, ol, turn, share, front, taper, gap)
+                b = blended_turnout(lm, ol, turn, share, front, taper, cfg)
                 errs += [b[side] - true[side] for side in Side if math.isfinite(b[side])]
         return float(np.mean(np.abs(errs)))
 
@@ -568,27 +571,34 @@ def outline_share_study(truth_path: Path) -> None:
                  f" 10 deg or more apart {mae(split, share, front, taper, lambda k, a: k in front_cams and a >= 10):.3f})"
                  for split in ("train", "holdout")]
         print(f"  {label or f'difference share {front:.1f} from the front, taper {taper:.0f} deg'}: " + "; ".join(cells))
+    # The stance width where both feet took the outline (read from the fitted heels) with the landmarks' heels
+    # blended in: their errors correlate.
+    for split in ("train", "holdout"):
+        w = np.array([(r["width_landmarks"] - still_of[r["id"]]["truth"]["stance_width_ratio"],
+                       r["width_reported"] - still_of[r["id"]]["truth"]["stance_width_ratio"])
+                      for r in readings
+                      if still_of[r["id"]]["split"] == split and r["width_reported"] != r["width_landmarks"]
+                      and math.isfinite(r["width_reported"]) and math.isfinite(r["width_landmarks"])])
+        print(f"{split} width where the fitted heels are used ({len(w)} stills; errors correlate"
+              f" {np.corrcoef(w[:, 0], w[:, 1])[0, 1]:.2f}), MAE by the fitted heels' share: "
+              + ", ".join(f"{k:.2f} {np.mean(np.abs(k * w[:, 1] + (1 - k) * w[:, 0])):.3f}" for k in (0.0, 0.25, 0.5, 0.75, 1.0)))
 
 
 def fppa_image_study(truth_path: Path) -> None:
     """Step 12 of the module docstring."""
     truth = json.loads(truth_path.read_text())
     default = MetricsConfig.for_model(MODEL).fppa_image_share
+    lifted_only = replace(MetricsConfig.for_model(MODEL), fppa_image_share=0.0)
     for flip in (True, False):
         rows = []  # split, squat?, camera kind, lifted reading, picture's reading, truth
-        pose_by_id = poses(truth_path, truth["stills"], flip)
-        for s, plain, _ in with_and_without(truth_path, truth, flip, fppa_image_share=0.0):
+        for s, pose, scene in read_stills(truth["stills"], poses(truth_path, truth["stills"], flip)):
+            g = floor_geometry(pose, scene, lifted_only)
+            plain = measure(pose, scene, lifted_only, geometry=g)
             for side in Side:
                 lifted = plain.side(side).knee_fppa_deg
-                if not math.isfinite(lifted):
-                    continue
-                pose = pose_by_id[s["id"]]
-                scene = est_scene(s, pose) if pose is not None else None
-                if pose is None or scene is None:
-                    continue
-                g = floor_geometry(pose, scene)
-                rows.append((s["split"], s["category"] == "squat", s["camera"]["camera_kind"], lifted,
-                             image_fppa_deg(pose.pixels_xy, side, g.left), s["truth"]["knee_fppa_deg"][side.value]))
+                if math.isfinite(lifted):
+                    rows.append((s["split"], s["category"] == "squat", s["camera"]["camera_kind"], lifted,
+                                 image_fppa_deg(pose.pixels_xy, side, g.left), s["truth"]["knee_fppa_deg"][side.value]))
 
         def mae(split: str, k: float, keep: Any = None, rows: list[tuple[Any, ...]] = rows) -> float:
             return float(np.mean([abs((1 - k) * r[3] + k * r[4] - r[5]) for r in rows if r[0] == split and (keep is None or keep(r))]))

@@ -155,14 +155,14 @@ def test_the_outline_share_study_starts_from_the_analyzers_own_blend():
     landmarks = {side: alone.side(side).turnout_deg for side in Side}
     outline = {Side.LEFT: landmarks[Side.LEFT] - 6.0, Side.RIGHT: landmarks[Side.RIGHT] + 4.0}
     photo = measure(pose, scene, EXACT, outline_turnout_deg=outline)
-    share, gap, turn = EXACT.silhouette_share, EXACT.silhouette_max_disagreement_deg, turn_from_axis_deg(photo.yaw_deg)
-    same = blended_turnout(landmarks, outline, turn, share, share, 15.0, gap)
+    share, turn = EXACT.silhouette_share, turn_from_axis_deg(photo.yaw_deg)
+    same = blended_turnout(landmarks, outline, turn, share, share, 15.0, EXACT)
     assert [same[Side.LEFT], same[Side.RIGHT]] == pytest.approx([photo.left.turnout_deg, photo.right.turnout_deg])
-    square = blended_turnout(landmarks, outline, 0.0, share, 1.0, 15.0, gap)
+    square = blended_turnout(landmarks, outline, 0.0, share, 1.0, 15.0, EXACT)
     assert square[Side.LEFT] + square[Side.RIGHT] == pytest.approx(same[Side.LEFT] + same[Side.RIGHT])
     assert square[Side.LEFT] - square[Side.RIGHT] == pytest.approx(outline[Side.LEFT] - outline[Side.RIGHT])
-    assert blended_turnout(landmarks, outline, 15.0, share, 1.0, 15.0, gap) == pytest.approx(
-        blended_turnout(landmarks, outline, 15.0, share, share, 15.0, gap))  # tapered away at 15 deg of turn
+    assert blended_turnout(landmarks, outline, 15.0, share, 1.0, 15.0, EXACT) == pytest.approx(
+        blended_turnout(landmarks, outline, 15.0, share, share, 15.0, EXACT))  # tapered away at 15 deg of turn
 
 
 def test_knee_and_width_errors_on_held_out_bodies_and_cameras(holdout):

@@ -144,22 +144,30 @@ def test_guided_check_summarises_the_frames_of_its_main_view() -> None:
 
 def test_the_checks_outline_is_read_on_kept_frames_of_its_window_and_main_view() -> None:
     # The stream keeps frames while the check runs (LiveHub._feed_tools); once captured it reads the feet's
-    # outline on up to CHECK_OUTLINE_FRAMES of them: inside the still window and of the summary's view.
-    from analyzer.live import CheckState
+    # outline on up to CHECK_OUTLINE_FRAMES of them: those the summary was read from, inside the still window
+    # and of its main view. Frames 9, 15 and 21 are read as an oblique view, the rest of 6-26 as frontal.
     from analyzer.pipeline import FrameRecord
     from analyzer.ui.live_stream import CHECK_OUTLINE_FRAMES, LiveHub, _Tools
 
-    def kept(i: int, view: View) -> tuple[np.ndarray, FrameRecord]:
-        m = frame(i, view=view)
+    def view_of(i: int) -> View:
+        return View.OBLIQUE if i % 6 == 3 else View.FRONTAL
+
+    check = GuidedCheck(window_s=2.0)
+    states = [check.update(frame(i, view=view_of(i))) for i in range(6, 27)]
+    assert states[-1].event == "captured" and states[-1].summary is not None and states[-1].summary["view"] == "frontal"
+
+    def kept(i: int) -> tuple[np.ndarray, FrameRecord]:
+        m = frame(i, view=view_of(i))
         return np.zeros((4, 4, 3), np.uint8), FrameRecord(i, m.t_s, 1, None, m, m)
 
-    summary = {"view": "frontal", "still_windows": [{"start_s": 0.5, "end_s": 2.5}]}
-    tools = _Tools(check_state=CheckState("done", 1.0, "Captured.", "captured", summary))
-    tools.shots.extend(kept(i, View.OBLIQUE if i % 2 else View.FRONTAL) for i in range(0, 30, 3))
+    tools = _Tools(check=check, check_state=states[-1])
+    tools.shots.extend(kept(i) for i in range(0, 30, 3))
     chosen = [record.index for _, record in LiveHub._outline_shots(tools)]
-    # kept: 0 3 ... 27; inside 0.5-2.5 s: 6 9 12 15 18 21 24; of those frontal (even): 6 12 18 24
+    # kept: 0 3 ... 27; inside the window (0.6-2.6 s): 6 9 12 15 18 21 24; of those frontal: 6 12 18 24
     assert len(chosen) == CHECK_OUTLINE_FRAMES and set(chosen) <= {6, 12, 18, 24}
     assert chosen[0] == 6 and chosen[-1] == 24  # spread over the window
+    # before the check is captured there is nothing to read
+    assert LiveHub._outline_shots(_Tools(check=GuidedCheck(window_s=2.0))) == []
 
 
 def test_guided_check_cues_when_feet_not_seen_or_side_on() -> None:

@@ -322,18 +322,12 @@ class LiveHub:
 
     @staticmethod
     def _outline_shots(tools: _Tools) -> list[tuple[np.ndarray, FrameRecord]]:
-        """Up to CHECK_OUTLINE_FRAMES kept frames inside the captured window and of its main view (the
-        frames its summary was read from, GuidedCheck), spread over it."""
-        summary = (tools.check_state.summary if tools.check_state is not None else None) or {}
-        windows = summary.get("still_windows") or []
-        if not windows:
+        """Up to CHECK_OUTLINE_FRAMES kept frames among those the captured check's summary was read from
+        (GuidedCheck.frames: the still window's frames of its main view), spread over them."""
+        if tools.check is None or tools.check.state.phase != "done":
             return []
-        start, end = windows[0]["start_s"] - 1e-3, windows[0]["end_s"] + 1e-3
-        inside = {
-            record.index: (rgb, record)
-            for rgb, record in tools.shots
-            if start <= record.t_s <= end and record.smooth.view.value == summary.get("view")
-        }
+        read = {m.t_s for m in tools.check.frames}  # a kept record's t_s is its frame's, as the check got it
+        inside = {record.index: (rgb, record) for rgb, record in tools.shots if record.t_s in read}
         chosen = outline_frames([record for _, record in inside.values()], CHECK_OUTLINE_FRAMES)
         return [inside[record.index] for record in chosen]
 

@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset] [--model full|heavy]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset | --outline-share | --fppa-image | --shoe-top] [--model full|heavy]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -44,6 +44,13 @@
 12. With ``--fppa-image``: the knee angle read from the picture alone averaged into the lifted skeleton's
    (MetricsConfig.fppa_image_share): the MAE over the legs the analyzer reports, for shares 0-1, on both
    splits, flip-averaged and read once, standing stills apart; then per camera kind at the default.
+13. With ``--shoe-top``: the outline's shoe drawn at 0.6-1.0 of its full height (analyzer.geometry.
+   silhouette.SHOE_TOP), each still fitted as a photo is (flip-averaged pose, one mask; cached): the
+   outline alone (MAE, bias, and how far it turns a foot away from the line of sight per unit of
+   sin(2 x the foot's angle to it) / tan(the camera's elevation over the heel): the foreshortening a
+   too-tall solid makes up for by turning), the landmarks on the same feet, and the turnout blended
+   by share (MetricsConfig.silhouette_share), both splits; per camera kind at the defaults; and the
+   line from the fitted heels to the true width on train (MetricsConfig.outline_width_scale).
 """
 
 from __future__ import annotations
@@ -65,11 +72,16 @@ from analyzer.geometry.metrics import (
     _width_turn_deg,
     facing_yaw_deg,
     floor_geometry,
+    foot_direction,
     hip_line_yaw,
+    hip_width_units,
     image_fppa_deg,
     measure,
+    on_floor,
     outline_agrees,
+    unit,
 )
+from analyzer.geometry.silhouette import SHOE_TOP, fit_outline
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
@@ -225,6 +237,7 @@ def main() -> None:
     ap.add_argument("--turn", action="store_true", help="fit the turnout's bias over the body's turn on train")
     ap.add_argument("--outline-share", action="store_true", help="choose how the photos' outline reading is averaged in, on train")
     ap.add_argument("--fppa-image", action="store_true", help="choose the share of the picture's own knee angle, on train")
+    ap.add_argument("--shoe-top", action="store_true", help="choose the outline shoe's height and the outline's share, on train")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -239,6 +252,7 @@ def main() -> None:
         (args.knee_offset, knee_offset_study),
         (args.outline_share, outline_share_study),
         (args.fppa_image, fppa_image_study),
+        (args.shoe_top, shoe_top_study),
     ):
         if chosen:
             study(args.truth)
@@ -612,6 +626,104 @@ def fppa_image_study(truth_path: Path) -> None:
             print(f"  {split}, 0 -> {default}: " + ", ".join(
                 f"{kind} {mae(split, 0.0, lambda r, kind=kind: r[2] == kind):.2f} -> {mae(split, default, lambda r, kind=kind: r[2] == kind):.2f}"
                 for kind in kinds) + f"; squats {mae(split, 0.0, lambda r: r[1]):.2f} -> {mae(split, default, lambda r: r[1]):.2f}")
+
+
+def masks(truth_path: Path, stills: list[dict[str, Any]]) -> dict[str, tuple[PoseFrame | None, np.ndarray | None]]:
+    """Each still's flip-averaged pose and person mask (uint8, 0-255) as a photo is read; cached."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache_file = CACHE / f"masks_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.pkl"
+    if cache_file.exists():
+        cached: dict[str, tuple[PoseFrame | None, np.ndarray | None]] = pickle.loads(cache_file.read_bytes())
+        return cached
+    out = {}
+    with PoseEstimator(MODEL, "image", flip_average=True) as est:
+        for s in stills:
+            rgb, _ = read_image(truth_path.parent / s["image"])
+            d = est.detect(rgb)
+            out[s["id"]] = (d.pose, None if d.mask is None else (np.clip(d.mask, 0.0, 1.0) * 255).astype(np.uint8))
+    cache_file.write_bytes(pickle.dumps(out))
+    return out
+
+
+def shoe_top_fits(truth_path: Path, stills: list[dict[str, Any]], top: float) -> dict[str, list[Any]]:
+    """Each still's feet fitted with the shoe's top at ``top`` x its full height, where both feet fit:
+    per foot (split, camera kind, true turnout, outline's, landmarks' (their corrections, before the
+    outline), the true foot's angle to the line of sight on the floor (deg), the camera's elevation over
+    the heel (deg), +1 left / -1 right); per still (split, squat?, fitted heels apart (hip widths), true
+    width ratio). Cached (~/.cache/stance/bench)."""
+    cache_file = CACHE / f"shoe_top_{top:.2f}_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
+    if cache_file.exists():
+        cached: dict[str, list[Any]] = json.loads(cache_file.read_text())
+        return cached
+    cfg = MetricsConfig.for_model(MODEL)
+    out: dict[str, list[Any]] = {"feet": [], "widths": []}
+    read = masks(truth_path, stills)
+    for s in stills:
+        pose, mask = read[s["id"]]
+        if pose is None or mask is None:
+            continue
+        intr = Intrinsics.from_fov(pose.size_wh)
+        pose = camera_aligned(pose, intr)
+        scene = estimate_scene(pose, intr)
+        if scene is None:
+            continue
+        g = floor_geometry(pose, scene, cfg)
+        fit = fit_outline(mask.astype(np.float32) / 255.0, pose, scene, g, top)
+        if fit is None:
+            continue
+        alone = measure(pose, scene, cfg, None, g)
+        up = scene.up
+        out["widths"].append((s["split"], s["category"] == "squat",
+                              float(np.linalg.norm(on_floor(fit.heel[Side.LEFT] - fit.heel[Side.RIGHT], up))) / hip_width_units(pose),
+                              s["truth"]["stance_width_ratio"]))
+        for side in Side:
+            t, o, lm = s["truth"]["turnout_deg"][side.value], fit.turnout_deg[side], alone.side(side).turnout_deg
+            if not (math.isfinite(o) and math.isfinite(lm)):
+                continue
+            heel = g.feet[side]["heel"]
+            sight, foot = unit(on_floor(-heel, up)), foot_direction(t, g.left, g.forward, side)
+            out["feet"].append((s["split"], s["camera"]["camera_kind"], t, o, lm,
+                                math.degrees(math.atan2(float(np.cross(sight, foot) @ up), float(sight @ foot))),
+                                math.degrees(math.asin(abs(float(unit(heel) @ up)))), 1 if side is Side.LEFT else -1))
+    cache_file.write_text(json.dumps(out))
+    return out
+
+
+def shoe_top_study(truth_path: Path) -> None:
+    """Step 13 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    cfg = MetricsConfig.for_model(MODEL)
+    shares = np.arange(0.3, 0.751, 0.05)
+    kinds = ("laptop", "tripod", "oblique20", "oblique30", "oblique45", "low_phone")
+    for top in (0.6, 0.7, 0.8, 1.0):
+        fits = shoe_top_fits(truth_path, truth["stills"], top)
+        for split in ("train", "holdout"):
+            feet = [f for f in fits["feet"] if f[0] == split]
+            r = np.array([f[2:] for f in feet], dtype=float)
+            err = r[:, 1] - r[:, 0]
+            lean = np.sin(np.radians(2.0 * r[:, 3])) / np.tan(np.radians(r[:, 4]))
+            turn = np.polyfit(lean, r[:, 5] * err, 1)[0]
+
+            def blended(share: float, r: np.ndarray = r) -> np.ndarray:
+                agree = np.abs(r[:, 1] - r[:, 2]) <= cfg.silhouette_max_disagreement_deg
+                return np.where(agree, (1.0 - share) * r[:, 2] + share * r[:, 1], r[:, 2]) - r[:, 0]
+
+            print(f"top {top:.1f} {split} ({len(r)} feet): outline alone {np.mean(np.abs(err)):.2f} deg (bias {np.mean(err):+.2f};"
+                  f" turned away from the line of sight {turn:+.2f} deg per unit of sin 2a / tan e), landmarks"
+                  f" {np.mean(np.abs(r[:, 2] - r[:, 0])):.2f}; blended by share: "
+                  + ", ".join(f"{k:.2f} {np.mean(np.abs(blended(k))):.3f}" for k in shares))
+            if top == SHOE_TOP:
+                kind = np.array([f[1] for f in feet])
+                e = np.abs(blended(cfg.silhouette_share))
+                print(f"  at share {cfg.silhouette_share}: " + ", ".join(f"{k} {np.mean(e[kind == k]):.2f}" for k in kinds if np.any(kind == k)))
+        if top == SHOE_TOP:
+            w = np.array([x[2:] for x in fits["widths"] if x[0] == "train"], dtype=float)
+            slope, icpt = np.polyfit(w[:, 0], w[:, 1], 1)
+            print(f"  fitted heels -> true width on train ({len(w)} stills): x {slope:.3f} {icpt:+.3f} hip widths (defaults x"
+                  f" {cfg.outline_width_scale} {cfg.outline_width_offset_ratio:+.3f}); MAE with the defaults "
+                  + ", ".join(f"{sp} {np.mean(np.abs(cfg.outline_width_scale * v[:, 0] + cfg.outline_width_offset_ratio - v[:, 1])):.3f}"
+                              for sp in ("train", "holdout")
+                              for v in [np.array([x[2:] for x in fits['widths'] if x[0] == sp], dtype=float)]))
 
 
 def search() -> None:

@@ -14,6 +14,7 @@ from analyzer.geometry.metrics import floor_geometry, foot_direction, hip_width_
 from analyzer.geometry.silhouette import (
     MAX_TURN_FROM_START_DEG,
     MIN_OVERLAP,
+    SHOE_TOP,
     FootStart,
     convex_hull,
     fill_convex,
@@ -55,8 +56,9 @@ def _scene_and_pose(turnouts=(20.0, 5.0), **cam):
     return pose, scene
 
 
-def _drawn_mask(pose, scene, geom, turnouts, length, radius):
-    """A person mask holding exactly the shoe model's two feet and shins at the given turnouts."""
+def _drawn_mask(pose, scene, geom, turnouts, length, radius, top=SHOE_TOP):
+    """A person mask holding exactly the shoe model's two feet (``top`` x _TOP high) and shins at the
+    given turnouts."""
     w, h = pose.size_wh
     mask = np.zeros((h, w), dtype=np.float32)
     for side, turn in zip(Side, turnouts, strict=True):
@@ -64,7 +66,7 @@ def _drawn_mask(pose, scene, geom, turnouts, length, radius):
         shin = geom.lifted[LEG[side].knee] - geom.lifted[LEG[side].ankle]
         shin = shin / np.linalg.norm(shin)
         heel = geom.feet[side]["heel"]
-        for pts in (shoe_points(heel, along, scene.up, length), shin_points(heel, along, scene.up, length, shin, radius)):
+        for pts in (shoe_points(heel, along, scene.up, length, top), shin_points(heel, along, scene.up, length, shin, radius)):
             fill_convex(convex_hull(scene.project(pts)), (h, w), mask)
     return mask
 
@@ -90,6 +92,26 @@ def test_the_fit_finds_feet_drawn_at_known_turnouts_from_a_start_that_is_off(hei
     assert fit.turnout_deg[Side.RIGHT] == pytest.approx(truth[1], abs=1.5)
     # the heel came back to where it was drawn (within a search step or two)
     assert float(np.linalg.norm(fit.heel[Side.LEFT] - geom.feet[Side.LEFT]["heel"])) < 0.015
+
+
+@pytest.mark.parametrize("top", [SHOE_TOP, 1.0])
+def test_the_shoe_height_is_the_one_asked_for_so_a_mask_drawn_at_it_is_read_back(top):
+    # The fit draws its shoe at ``top`` x the foot's full height (SHOE_TOP by default, chosen on the
+    # renders: benchmarks.calibrate --shoe-top). A mask drawn at that height is read back, and the
+    # shoe it draws is as high as asked (its highest corner over the floor).
+    truth = (20.0, 5.0)
+    pose, scene = _scene_and_pose(truth, height_m=0.9)
+    geom = floor_geometry(pose, scene, EXACT)
+    hip_w = hip_width_units(pose)
+    mask = _drawn_mask(pose, scene, geom, truth, 1.2 * hip_w, 0.17, top=top)
+    fit = fit_outline(mask, pose, scene, geom, top=top)
+    assert fit is not None and fit.overlap > 0.9
+    assert fit.turnout_deg[Side.LEFT] == pytest.approx(truth[0], abs=1.0)
+    assert fit.turnout_deg[Side.RIGHT] == pytest.approx(truth[1], abs=1.0)
+    heel = geom.feet[Side.LEFT]["heel"]
+    pts = shoe_points(heel, geom.forward, scene.up, 1.0, top)
+    assert float(np.max((pts - heel) @ scene.up)) == pytest.approx(0.32 * top)
+    assert 0.0 < SHOE_TOP < 1.0
 
 
 def test_a_mask_without_feet_or_of_another_size_gives_no_reading():

@@ -15,7 +15,7 @@ the camera has the same foreshortening.
 On the synthetic TRAIN stills this reading alone is a little better than the landmarks' (3.37 against
 3.74 deg with their corrections, on the 470 feet both read; with the shoe at its full height it was 4.44,
 see SHOE_TOP), and its errors are only partly shared with theirs, so the two are averaged
-(MetricsConfig.silhouette_share: 3.74 -> 3.12 deg on those feet). It has little of the landmarks' bias
+(MetricsConfig.silhouette_share: 3.74 -> 3.13 deg on those feet). It has little of the landmarks' bias
 in turned views. The fitted heels also give the stance width
 (MetricsConfig.outline_width_scale). Fitting costs a second or so a frame, so videos fit only a few of
 their still frames (pipeline.OUTLINE_VIDEO_FRAMES). Photos and videos use it by default
@@ -57,7 +57,7 @@ _SHOE = np.array(
 # angle to the line of sight) / tan(the camera's elevation over the heel), +2.0 deg per unit (+0.5 at 0.7).
 # Where that comes from is not isolated: on masks drawn from this model itself the height moves the fit
 # by under 2 deg, so it lies in how MediaPipe's mask outlines a foot. Chosen on TRAIN (python -m
-# benchmarks.calibrate --shoe-top): the outline alone 4.44 -> 3.37 deg, blended 3.28 -> 3.12 (0.6 ties);
+# benchmarks.calibrate --shoe-top): the outline alone 4.44 -> 3.37 deg, blended 3.28 -> 3.13 (0.6 ties);
 # fitted per photo as one more free size, it read worse (3.62 against 3.20 on a third of TRAIN).
 SHOE_TOP = 0.7
 # A ring of 10 points round the shin (shin_points).

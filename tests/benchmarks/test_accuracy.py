@@ -199,8 +199,11 @@ def test_facing_angle_and_view_classes_on_held_out_cameras(holdout):
 # Where both feet's outline readings are used the
 # stance width comes from the fitted heels (MetricsConfig.outline_width_scale): width ratio 0.10 -> 0.08,
 # in cm 2.07 -> 1.48 (the issue's 1.5 cm target).
+# Session 24, the shoe drawn at 0.7 of its height (silhouette.SHOE_TOP) and averaged in at 0.55: turnout
+# 3.07 -> 2.93 deg (laptop 2.29, tripod 1.68, laptop+tripod 2.04; oblique 20 / 30 / 45 3.43 / 1.88 / 4.54,
+# low phone 3.13), 148 feet, swaps 2 -> 1 of 20 (s0155 left); width 0.08, 1.48 -> 1.53 cm.
 # Limits: (turnout all, laptop+tripod, swaps, feet, width ratio, width cm).
-OUTLINE_LIMITS = (3.2, 2.15, 2, 146, 0.09, 1.6)
+OUTLINE_LIMITS = (3.05, 2.1, 1, 146, 0.09, 1.6)
 
 
 def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
@@ -210,8 +213,8 @@ def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
     assert mae(e["all"]["turnout_deg"]) <= turnout
     assert mae(e["laptop"]["turnout_deg"] + e["tripod"]["turnout_deg"]) <= front
     assert sum(e["all"]["turnout_swaps"]) <= swaps
-    # The 2 "swaps" are near-equal readings of unequal feet (s0027: 26.7 / 27.9 for 33.6 / 20.2; s0155:
-    # 17.6 / 17.3 for 12.4 / 26.3); no foot is named the wrong side in the picture (0 of 84, 2026-11-22).
+    # The "swap" is a near-equal reading of unequal feet (s0155: 17.7 / 17.3 for 12.4 / 26.3; before session
+    # 24 also s0027); no foot is named the wrong side in the picture (0 of 84, 2026-11-22).
     named = np.asarray(e["all"]["named_wrong"], dtype=float)
     assert np.isfinite(named).sum() >= 80 and np.nansum(named) == 0
     assert int(np.isfinite(e["all"]["turnout_deg"]).sum()) >= detected
@@ -226,8 +229,10 @@ def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
 # oblique 20 / 30 / 45 4.01 / 3.28 / 5.68 -> 3.90 / 2.62 / 4.96, low phone 6.30 -> 5.02), 154 feet both
 # ways; asymmetric pairs in the wrong order 2 -> 3 of 22; width 0.10 both (the video keeps the
 # landmarks' width). The landmarks alone read 3.99, past the limit: a video path that lost the fit fails.
+# Session 24 (the shoe at 0.7 of its height, share 0.55): 3.45 -> 3.14 deg (laptop 2.22, tripod 1.62,
+# laptop+tripod 1.96; oblique 20 / 30 / 45 3.90 / 2.58 / 4.13, low phone 4.45), 154 feet, swaps 3 -> 1 of 22.
 # Limits: (turnout all, laptop+tripod, swaps, feet, width ratio).
-VIDEO_OUTLINE_LIMITS = (3.55, 2.3, 3, 152, 0.11)
+VIDEO_OUTLINE_LIMITS = (3.25, 2.05, 1, 152, 0.11)
 # The knee angle of those videos, with the picture's own angle averaged in (MetricsConfig.fppa_image_share;
 # the hips stand tall, so in full): 1.62 deg over 84 legs (the lifted skeleton alone 1.96 over 86 in the
 # committed file, which predated later changes; 4.96 against 3.31 over the same 6 legs of 20 deg oblique).

@@ -345,7 +345,10 @@ def test_photos_of_nearly_parallel_feet_read_a_small_turnout(tmp_path, clip):
     # Frames at a quarter, half and three quarters of the standing clip, each read as a photo with the
     # feet's outline fit (AnalysisOptions.silhouette). The landmarks alone read 4-9 deg here. On the middle frame the outline
     # fit alone read 27-28 deg (the camera's lens is narrower than the field-of-view prior), and the
-    # average then 14 deg: past MetricsConfig.silhouette_max_disagreement_deg the landmarks stand.
+    # average then 14 deg: past MetricsConfig.silhouette_max_disagreement_deg the landmarks stand. With the
+    # shoe drawn lower (session 24, silhouette.SHOE_TOP) the fit on that frame turns to the edge of its
+    # search (MAX_TURN_FROM_START_DEG) and is not taken at all; on the other two it reads 2.5 / 24.8 (the
+    # right past the gap) and 14.3 / 4.3 deg; the three frames report 4.1-10.1 deg (4.6-10.8 before).
     import cv2
 
     from analyzer.pipeline import analyze_image
@@ -361,7 +364,8 @@ def test_photos_of_nearly_parallel_feet_read_a_small_turnout(tmp_path, clip):
         readings += [m.left.turnout_deg, m.right.turnout_deg]
         if i == len(frames) // 2:  # the summary says the outline was not used there, and why
             codes = [w["code"] for w in analysis.summary["warnings"]]
-            assert "outline_disagrees" in codes, codes
+            assert {"outline_disagrees", "outline_not_fitted"} & set(codes), codes
+            assert not any((analysis.summary.get("outline") or {}).get("used", {}).values())
     assert all(-5.0 <= t <= 12.0 for t in readings), readings
 
 

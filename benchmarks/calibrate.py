@@ -628,19 +628,20 @@ def fppa_image_study(truth_path: Path) -> None:
                 for kind in kinds) + f"; squats {mae(split, 0.0, lambda r: r[1]):.2f} -> {mae(split, default, lambda r: r[1]):.2f}")
 
 
-def masks(truth_path: Path, stills: list[dict[str, Any]]) -> dict[str, tuple[PoseFrame | None, np.ndarray | None]]:
-    """Each still's flip-averaged pose and person mask (uint8, 0-255) as a photo is read; cached."""
+def masks(truth_path: Path, stills: list[dict[str, Any]]) -> dict[str, np.ndarray | None]:
+    """Each still's person mask (uint8, 0-255) from a flip-averaged reading, as a photo is read (its pose
+    is the one ``poses(..., flip=True)`` caches); cached."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"masks_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.pkl"
+    cache_file = CACHE / f"person_masks_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.pkl"
     if cache_file.exists():
-        cached: dict[str, tuple[PoseFrame | None, np.ndarray | None]] = pickle.loads(cache_file.read_bytes())
+        cached: dict[str, np.ndarray | None] = pickle.loads(cache_file.read_bytes())
         return cached
     out = {}
     with PoseEstimator(MODEL, "image", flip_average=True) as est:
         for s in stills:
             rgb, _ = read_image(truth_path.parent / s["image"])
-            d = est.detect(rgb)
-            out[s["id"]] = (d.pose, None if d.mask is None else (np.clip(d.mask, 0.0, 1.0) * 255).astype(np.uint8))
+            mask = est.detect(rgb).mask
+            out[s["id"]] = None if mask is None else (np.clip(mask, 0.0, 1.0) * 255).astype(np.uint8)
     cache_file.write_bytes(pickle.dumps(out))
     return out
 
@@ -657,15 +658,10 @@ def shoe_top_fits(truth_path: Path, stills: list[dict[str, Any]], top: float) ->
         return cached
     cfg = MetricsConfig.for_model(MODEL)
     out: dict[str, list[Any]] = {"feet": [], "widths": []}
-    read = masks(truth_path, stills)
-    for s in stills:
-        pose, mask = read[s["id"]]
-        if pose is None or mask is None:
-            continue
-        intr = Intrinsics.from_fov(pose.size_wh)
-        pose = camera_aligned(pose, intr)
-        scene = estimate_scene(pose, intr)
-        if scene is None:
+    mask_of = masks(truth_path, stills)
+    for s, pose, scene in read_stills(stills, poses(truth_path, stills, flip=True)):
+        mask = mask_of[s["id"]]
+        if mask is None:
             continue
         g = floor_geometry(pose, scene, cfg)
         fit = fit_outline(mask.astype(np.float32) / 255.0, pose, scene, g, top)
@@ -684,7 +680,7 @@ def shoe_top_fits(truth_path: Path, stills: list[dict[str, Any]], top: float) ->
             sight, foot = unit(on_floor(-heel, up)), foot_direction(t, g.left, g.forward, side)
             out["feet"].append((s["split"], s["camera"]["camera_kind"], t, o, lm,
                                 math.degrees(math.atan2(float(np.cross(sight, foot) @ up), float(sight @ foot))),
-                                math.degrees(math.asin(abs(float(unit(heel) @ up)))), 1 if side is Side.LEFT else -1))
+                                scene.elevation_deg(heel), 1 if side is Side.LEFT else -1))
     cache_file.write_text(json.dumps(out))
     return out
 
@@ -704,8 +700,9 @@ def shoe_top_study(truth_path: Path) -> None:
             lean = np.sin(np.radians(2.0 * r[:, 3])) / np.tan(np.radians(r[:, 4]))
             turn = np.polyfit(lean, r[:, 5] * err, 1)[0]
 
-            def blended(share: float, r: np.ndarray = r) -> np.ndarray:
-                agree = np.abs(r[:, 1] - r[:, 2]) <= cfg.silhouette_max_disagreement_deg
+            agree = np.array([outline_agrees(lm, o, cfg) for o, lm in r[:, 1:3]], dtype=bool)
+
+            def blended(share: float, r: np.ndarray = r, agree: np.ndarray = agree) -> np.ndarray:
                 return np.where(agree, (1.0 - share) * r[:, 2] + share * r[:, 1], r[:, 2]) - r[:, 0]
 
             print(f"top {top:.1f} {split} ({len(r)} feet): outline alone {np.mean(np.abs(err)):.2f} deg (bias {np.mean(err):+.2f};"

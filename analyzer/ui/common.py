@@ -154,8 +154,8 @@ def settings_ui(
                 help=(
                     "Fits each foot's shape in a photo, or in 5 still frames of a video, and averages its "
                     "direction with the landmarks' (under 1 s more a photo, 7-13 s a video). On the project's "
-                    "held-out renders it took the turnout error from 3.7 to 3.1 deg in photos and from 4.0 "
-                    "to 3.5 deg in short still videos. Off: the landmarks alone."
+                    "held-out renders it took the turnout error from 3.7 to 2.9 deg in photos and from 4.0 "
+                    "to 3.1 deg in short still videos. Off: the landmarks alone."
                 ),
             )
     return Settings(model=str(model), body_height_cm=height, mirror=mirror, outline=bool(outline))

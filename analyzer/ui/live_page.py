@@ -26,6 +26,11 @@ from analyzer.ui.results import Upload, result_for, results_ui
 WEBRTC_KEY = "live_camera"
 LIVE_LONG_SIDE = 960  # frames are analysed and drawn at this size: keeps a frame near 30 ms on a laptop
 REFRESH_S = 0.5
+STOPPED_MESSAGE = (
+    "The live video stopped after {frames} analysed frames. If you did not press Stop, the camera was "
+    "unplugged or turned off, or the connection dropped. Press **Start camera** to go on; a finished check "
+    "or drill below is kept."
+)
 SOURCES = {"webrtc": "Live video", "snapshot": "Snapshots (if live video does not connect)"}
 INSTRUCTIONS = {
     Activity.WATCH: "Stand 2-3 m from the camera, facing it, whole body and both feet in the picture.",
@@ -194,6 +199,9 @@ def live_numbers(hub: LiveHub) -> None:
     snap = hub.snapshot()
     if snap.error:
         st.error(snap.error)
+    if snap.ended:
+        st.warning(STOPPED_MESSAGE.format(frames=snap.frames))
+        return
     if not snap.streaming or snap.metrics is None:
         st.info("Press **Start camera** and allow the camera. Stand 2-3 m away, whole body and feet in view.")
         return

@@ -64,7 +64,9 @@ class LiveSnapshot:
     """What the page shows, copied out of the hub under its lock.
 
     age_s: seconds since the last processed frame (inf before the first). ms_per_frame: measured analysis
-    time per model name. fps: processed frames per second over the last second or two.
+    time per model name. fps: processed frames per second over the last second or two. ended: the browser
+    stopped sending video after frames were analysed (Stop pressed, camera unplugged or the connection
+    dropped), until the next analysed frame.
     """
 
     frames: int
@@ -81,10 +83,11 @@ class LiveSnapshot:
     parallel: ParallelState | None
     squat: SquatState | None
     error: str | None
+    ended: bool = False
 
     @property
     def streaming(self) -> bool:
-        return self.age_s < 2.0
+        return self.age_s < 2.0 and not self.ended
 
 
 def _default_session(options: AnalysisOptions, mirror: bool) -> LiveSession:
@@ -137,6 +140,7 @@ class LiveHub:
     _tools: _Tools = field(default_factory=_Tools)
     _error: str | None = None
     _outline_worker: threading.Thread | None = None
+    _ended: bool = False
 
     # ---------------------------------------------------------------- page side
 
@@ -179,6 +183,7 @@ class LiveHub:
                 parallel=self._tools.parallel_state,
                 squat=self._tools.squat_state,
                 error=self._error,
+                ended=self._ended,
             )
 
     # ---------------------------------------------------------------- callback side
@@ -232,6 +237,7 @@ class LiveHub:
             prev = self._ms.get(model)
             self._ms[model] = ms if prev is None else 0.9 * prev + 0.1 * ms
             self._frames += 1
+            self._ended = False
             self._last = live
             self._last_wall = time.monotonic()
             self._times.append(self._last_wall)
@@ -288,6 +294,8 @@ class LiveHub:
 
     def on_ended(self) -> None:
         """streamlit-webrtc ``on_video_ended``: the browser stopped sending video."""
+        with self._lock:
+            self._ended = self._frames > 0
         self.close()
 
     def _feed_tools(self, live: LiveFrame, rgb: np.ndarray) -> None:

@@ -192,6 +192,36 @@ def test_parallel_feet_drill_panel(
     assert hub.snapshot().parallel is None
 
 
+def test_live_page_says_when_the_video_stops_and_keeps_the_drill(
+    live_app: Any, webrtc_calls: list, real_model: Path, standing_clip: Path
+) -> None:
+    """Camera unplugged or connection dropped mid-session (streamlit-webrtc calls on_video_ended): the page
+    says so instead of going back to its first-visit hint, the drill's state stays, and the next frame
+    brings the live numbers back."""
+    at = live_app()
+    at.radio(key="live_activity").set_value(Activity.PARALLEL).run()
+    hub: LiveHub = at.session_state["live_hub"]
+    frames = upright_frames(standing_clip, seconds=1.0)
+    feed_until(hub, frames, lambda s: False)
+    at.run()
+    assert "Left foot" in html_text(at) and not at.warning
+
+    hub.on_ended()
+    snap = hub.snapshot()
+    assert snap.ended and not snap.streaming
+    at.run()
+    assert not at.exception, at.exception
+    stopped = live_page.STOPPED_MESSAGE.format(frames=len(frames))
+    assert stopped in texts(at.warning)
+    assert "Left foot" not in html_text(at)  # no stale numbers beside a stopped video
+    assert "Parallel-feet drill" in texts(at.subheader) and hub.snapshot().parallel is not None
+
+    feed_until(hub, frames[:1], lambda s: False)  # Start camera again: the next analysed frame
+    assert not hub.snapshot().ended
+    at.run()
+    assert stopped not in texts(at.warning) and "Left foot" in html_text(at)
+
+
 def test_squat_drill_counts_the_rep_of_a_real_squat(live_app: Any, real_model: Path) -> None:
     squat = ROOT.parent / "shared" / "clips" / "squat" / "IMG_7027.mov"  # front view, one deep squat
     if not squat.is_file():

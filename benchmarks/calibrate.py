@@ -494,9 +494,10 @@ def outline_readings(truth_path: Path, stills: list[dict[str, Any]]) -> list[dic
     """Each still read as a photo is (flip-averaged, the outline fit on): its feet's landmark turnout (with
     their corrections, before the outline is averaged in), the outline's reading, the body's estimated
     turn, and the stance width read from the landmarks' heels and as reported (from the fitted heels where
-    both feet took the outline). Cached next to the poses (~/.cache/stance/bench)."""
+    both feet took the outline). Cached next to the poses (~/.cache/stance/bench), per shoe height (the
+    cache before session 25 was not, so it kept session 23's full-height readings)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"outline_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
+    cache_file = CACHE / f"outline_top{SHOE_TOP:.2f}_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
     if cache_file.exists():
         cached: list[dict[str, Any]] = json.loads(cache_file.read_text())
         return cached

@@ -123,12 +123,12 @@ class AnalysisOptions:
     whose median moves the still stretch's turnout (with_outline; the stance width stays the landmarks'
     there: on the rendered clips the fitted heels read it worse, 0.08 -> 0.10 hip widths). The live camera
     does only for the guided check's result, on 3 frames of its captured window (ui.live_stream). On by default. Photos: on the synthetic holdout it takes the turnout error from 3.71 to
-    3.07 deg (and, from the fitted heels, the stance width from 0.10 to 0.08 hip widths, 2.07 to 1.48 cm);
-    on the stills rendered with room around the body 4.23 -> 3.21 deg, through lenses neither split has
-    4.10 -> 3.93. Videos: the holdout stills filmed for 1.5 s (benchmarks.accuracy --as-video) 3.99 ->
-    3.45 deg. The price: under 1 s a photo, 7-13 s a video with a still stretch, and on holdout one more
-    asymmetric pair read in the wrong order (photos 2 of 20 against 1, filmed 3 of 22 against 2; none
-    more on the other two sets). False reads the landmarks alone (README, accuracy).
+    2.93 deg (and, from the fitted heels, the stance width from 0.10 to 0.08 hip widths, 2.07 to 1.53 cm);
+    on the stills rendered with room around the body 4.23 -> 3.23 deg, through lenses neither split has
+    4.10 -> 4.05. Videos: the holdout stills filmed for 1.5 s (benchmarks.accuracy --as-video) 3.99 ->
+    3.14 deg. Asymmetric pairs read in the wrong order: photos 1 of 20 both ways, filmed 2 of 22 -> 1.
+    (Session-24 figures, the shoe drawn at silhouette.SHOE_TOP.) The price: under 1 s a photo, 7-13 s a
+    video with a still stretch. False reads the landmarks alone (README, accuracy).
     """
 
     model: str = "full"

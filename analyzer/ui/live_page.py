@@ -27,7 +27,7 @@ WEBRTC_KEY = "live_camera"
 LIVE_LONG_SIDE = 960  # frames are analysed and drawn at this size: keeps a frame near 30 ms on a laptop
 REFRESH_S = 0.5
 STOPPED_MESSAGE = (
-    "The live video stopped after {frames} analysed frames. If you did not press Stop, the camera was "
+    "The live video stopped. If you did not press Stop, the camera was "
     "unplugged or turned off, or the connection dropped. Press **Start camera** to go on; a finished check "
     "or drill below is kept."
 )
@@ -200,7 +200,7 @@ def live_numbers(hub: LiveHub) -> None:
     if snap.error:
         st.error(snap.error)
     if snap.ended:
-        st.warning(STOPPED_MESSAGE.format(frames=snap.frames))
+        st.warning(STOPPED_MESSAGE)
         return
     if not snap.streaming or snap.metrics is None:
         st.info("Press **Start camera** and allow the camera. Stand 2-3 m away, whole body and feet in view.")

@@ -291,7 +291,7 @@ def test_live_page_streams_the_overlay_and_numbers(server: str, browser: Any, ca
         webrtc.get_by_role("button", name="Stop").click()
         # The browser stops sending video (as when a camera is unplugged): the page says so and keeps the check.
         try:
-            page.get_by_text("The live video stopped after").wait_for(timeout=30_000)
+            page.get_by_text("The live video stopped.").wait_for(timeout=30_000)
         except PlaywrightTimeout:
             fail_with_page(page, camera_feed.parent / "no-stopped.png", "no message after Stop")
         assert page.get_by_role("heading", name="Your check").is_visible()

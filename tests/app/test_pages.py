@@ -211,7 +211,7 @@ def test_live_page_says_when_the_video_stops_and_keeps_the_drill(
     assert snap.ended and not snap.streaming
     at.run()
     assert not at.exception, at.exception
-    stopped = live_page.STOPPED_MESSAGE.format(frames=len(frames))
+    stopped = live_page.STOPPED_MESSAGE
     assert stopped in texts(at.warning)
     assert "Left foot" not in html_text(at)  # no stale numbers beside a stopped video
     assert "Parallel-feet drill" in texts(at.subheader) and hub.snapshot().parallel is not None

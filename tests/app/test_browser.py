@@ -19,7 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pytest
@@ -209,7 +209,7 @@ def page_state(page: Any) -> str:
 CONSOLE: list[str] = []  # the browser console of the page under test (all its frames)
 
 
-def fail_with_page(page: Any, shot: Path, message: str) -> None:
+def fail_with_page(page: Any, shot: Path, message: str) -> NoReturn:
     """Fail with a screenshot, the webrtc component's state, the page's status line, the browser console
     and the server log."""
     page.screenshot(path=str(shot), full_page=True)

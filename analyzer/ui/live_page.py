@@ -31,6 +31,7 @@ STOPPED_MESSAGE = (
     "unplugged or turned off, or the connection dropped. Press **Start camera** to go on; a finished check "
     "or drill below is kept."
 )
+PAUSED_MESSAGE = "Live numbers pause for a few seconds while the outline of your feet is read for the check."
 SOURCES = {"webrtc": "Live video", "snapshot": "Snapshots (if live video does not connect)"}
 INSTRUCTIONS = {
     Activity.WATCH: "Stand 2-3 m from the camera, facing it, whole body and both feet in the picture.",
@@ -201,6 +202,9 @@ def live_numbers(hub: LiveHub) -> None:
         st.error(snap.error)
     if snap.ended:
         st.warning(STOPPED_MESSAGE)
+        return
+    if snap.outline_reading:  # frames pass unanalysed meanwhile: not the first-visit hint
+        st.info(PAUSED_MESSAGE)
         return
     if not snap.streaming or snap.metrics is None:
         st.info("Press **Start camera** and allow the camera. Stand 2-3 m away, whole body and feet in view.")

@@ -66,7 +66,8 @@ class LiveSnapshot:
     age_s: seconds since the last processed frame (inf before the first). ms_per_frame: measured analysis
     time per model name. fps: processed frames per second over the last second or two. ended: the browser
     stopped sending video after frames were analysed (Stop pressed, camera unplugged or the connection
-    dropped), until the next analysed frame.
+    dropped), until the next analysed frame. outline_reading: a captured check's outline is being read, and
+    frames pass unanalysed meanwhile (LiveHub.process).
     """
 
     frames: int
@@ -84,6 +85,7 @@ class LiveSnapshot:
     squat: SquatState | None
     error: str | None
     ended: bool = False
+    outline_reading: bool = False
 
     @property
     def streaming(self) -> bool:
@@ -184,6 +186,7 @@ class LiveHub:
                 squat=self._tools.squat_state,
                 error=self._error,
                 ended=self._ended,
+                outline_reading=self._outline_worker is not None and self._outline_worker.is_alive(),
             )
 
     # ---------------------------------------------------------------- callback side

@@ -24,7 +24,7 @@ from analyzer.geometry.metrics import MetricsConfig
 from analyzer.stance import View
 from analyzer.temporal.summary import METHOD_ERROR
 from analyzer.ui import live_page, results, upload_page
-from analyzer.ui.live_stream import CHECK_OUTLINE_FRAMES, Activity, LiveHub
+from analyzer.ui.live_stream import CHECK_OUTLINE_FRAMES, CHECK_OUTLINE_MESSAGE, Activity, LiveHub
 from analyzer.ui.results import Upload
 
 pytestmark = pytest.mark.model
@@ -124,12 +124,23 @@ def test_live_numbers_and_guided_check_on_real_frames(
     # meanwhile pass unanalysed, so the fit has the CPU.
     worker = hub._outline_worker
     assert worker is not None
-    if worker.is_alive():
-        counted = hub.snapshot().frames
-        extra = frames[min(used, len(frames) - 1)]
-        assert hub.process(extra) is extra and hub.snapshot().frames == counted
+    # The read takes seconds (a process, the model loaded): it is still going now.
+    assert worker.is_alive()
+    counted = hub.snapshot().frames
+    extra = frames[min(used, len(frames) - 1)]
+    assert hub.process(extra) is extra and hub.snapshot().frames == counted
+    assert hub.snapshot().outline_reading
+    # Meanwhile the numbers panel says why the numbers paused, not the first visit's "Start camera" hint.
+    at.run()
+    assert not at.exception, at.exception
+    assert worker.is_alive()  # the read takes ~5 s, the page run ~1 s
+    infos = texts(at.info)
+    assert live_page.PAUSED_MESSAGE in infos and not any("Start camera" in t for t in infos)
+    assert "Left foot" not in html_text(at)
+    progress = [e.proto.text for e in at.get("progress")]
+    assert any(CHECK_OUTLINE_MESSAGE in t for t in progress), progress  # the check's panel says the same
     hub.wait_outline(60.0)
-    assert not worker.is_alive()
+    assert not worker.is_alive() and not hub.snapshot().outline_reading
     before = hub.snapshot().frames
     feed_until(hub, frames[-2:], lambda s: False)  # the stream goes on, analysed again
     assert hub.snapshot().frames == before + 2

@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset | --outline-share | --fppa-image | --shoe-top] [--model full|heavy]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset | --outline-share | --fppa-image | --shoe-top | --overlap-gate | --squat-width] [--model full|heavy]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -51,6 +51,16 @@
    too-tall solid makes up for by turning), the landmarks on the same feet, and the turnout blended
    by share (MetricsConfig.silhouette_share), both splits; per camera kind at the defaults; and the
    line from the fitted heels to the true width on train (MetricsConfig.outline_width_scale).
+14. With ``--overlap-gate``: the outline fit's overlap with the mask (analyzer.geometry.silhouette.
+   MIN_OVERLAP), every still with both feet measured fitted as a photo is (the gate lifted; cached): its
+   percentiles, and the photos' blend (share and gap test) over the gate, both splits, with the stills
+   under 0.75 listed.
+15. With ``--squat-width``: why squat photos read the stance too wide. The photos' width (the fitted
+   heels' line, ``--shoe-top``'s cache) split standing / squat and by the true width; the model's body
+   proportions against the true height (thigh, shank, trunk, hip and shoulder width) standing and in
+   squats, by body type, and the hip width in cm it implies; the model's own 3D hip height above the
+   ankles over thigh + shank by camera kind (can a photo tell a squat?) and a width correction over it
+   fitted on train.
 """
 
 from __future__ import annotations
@@ -81,7 +91,7 @@ from analyzer.geometry.metrics import (
     outline_agrees,
     unit,
 )
-from analyzer.geometry.silhouette import SHOE_TOP, fit_outline
+from analyzer.geometry.silhouette import MIN_OVERLAP, SHOE_TOP, fit_feet, fit_outline, foot_starts
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
 from analyzer.pipeline import AnalysisOptions, analyze_image
 from analyzer.pose import PoseEstimator
@@ -238,6 +248,8 @@ def main() -> None:
     ap.add_argument("--outline-share", action="store_true", help="choose how the photos' outline reading is averaged in, on train")
     ap.add_argument("--fppa-image", action="store_true", help="choose the share of the picture's own knee angle, on train")
     ap.add_argument("--shoe-top", action="store_true", help="choose the outline shoe's height and the outline's share, on train")
+    ap.add_argument("--overlap-gate", action="store_true", help="the outline fit's overlap gate against the photos' turnout")
+    ap.add_argument("--squat-width", action="store_true", help="where the squat photos' width error comes from")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -253,6 +265,8 @@ def main() -> None:
         (args.outline_share, outline_share_study),
         (args.fppa_image, fppa_image_study),
         (args.shoe_top, shoe_top_study),
+        (args.overlap_gate, overlap_gate_study),
+        (args.squat_width, squat_width_study),
     ):
         if chosen:
             study(args.truth)
@@ -722,6 +736,134 @@ def shoe_top_study(truth_path: Path) -> None:
                   + ", ".join(f"{sp} {np.mean(np.abs(cfg.outline_width_scale * v[:, 0] + cfg.outline_width_offset_ratio - v[:, 1])):.3f}"
                               for sp in ("train", "holdout")
                               for v in [np.array([x[2:] for x in fits['widths'] if x[0] == sp], dtype=float)]))
+
+
+def gate_free_fits(truth_path: Path, stills: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each still with both feet measured by the landmarks, fitted as a photo is (flip-averaged pose, one
+    mask, the shoe at SHOE_TOP) without the overlap gate: its overlap, each foot's outline, landmark and
+    true turnout. Cached per shoe height."""
+    cache_file = CACHE / f"gate_free_top{SHOE_TOP:.2f}_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
+    if cache_file.exists():
+        cached: list[dict[str, Any]] = json.loads(cache_file.read_text())
+        return cached
+    cfg = MetricsConfig.for_model(MODEL)
+    mask_of = masks(truth_path, stills)
+    out = []
+    for s, pose, scene in read_stills(stills, poses(truth_path, stills, flip=True)):
+        g = floor_geometry(pose, scene, cfg)
+        starts = foot_starts(g)
+        mask = mask_of[s["id"]]
+        if starts is None or mask is None:
+            continue
+        fit = fit_feet(mask.astype(np.float32) / 255.0, pose, scene, starts, g.left, g.forward, hip_width_units(pose))
+        alone = measure(pose, scene, cfg, None, g)
+        out.append({
+            "id": s["id"], "split": s["split"], "kind": s["camera"]["camera_kind"],
+            "overlap": None if fit is None else fit.overlap,
+            "outline": None if fit is None else {side.value: fit.turnout_deg[side] for side in Side},
+            "landmarks": {side.value: alone.side(side).turnout_deg for side in Side},
+            "truth": s["truth"]["turnout_deg"],
+        })
+    cache_file.write_text(json.dumps(out))
+    return out
+
+
+def overlap_gate_study(truth_path: Path) -> None:
+    """Step 14 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    cfg = MetricsConfig.for_model(MODEL)
+    fits = gate_free_fits(truth_path, truth["stills"])
+
+    def photo_mae(split: str, gate: float) -> tuple[float, int, int]:
+        errs, fitted = [], 0
+        for f in fits:
+            if f["split"] != split:
+                continue
+            use = f["overlap"] is not None and f["overlap"] >= gate
+            for side in ("left", "right"):
+                lm = f["landmarks"][side]
+                if not math.isfinite(lm):
+                    continue
+                value = lm
+                if use:
+                    fitted += 1
+                    ol = f["outline"][side]
+                    if outline_agrees(lm, ol, cfg):
+                        value = (1.0 - cfg.silhouette_share) * lm + cfg.silhouette_share * ol
+                errs.append(value - f["truth"][side])
+        return float(np.mean(np.abs(errs))), len(errs), fitted
+
+    for split in ("train", "holdout"):
+        ov = np.array([f["overlap"] for f in fits if f["split"] == split and f["overlap"] is not None])
+        print(f"{split}: {len(ov)} fits of {sum(f['split'] == split for f in fits)} stills; overlap percentiles 1 / 5 / 10 / 50:"
+              f" {' / '.join(f'{v:.3f}' for v in np.percentile(ov, [1, 5, 10, 50]))}; under 0.75: {int(np.sum(ov < 0.75))}")
+        for gate in (0.65, 0.7, 0.74, MIN_OVERLAP, 0.78, 0.8):
+            mae, n, fitted = photo_mae(split, gate)
+            print(f"  gate {gate:.2f}: turnout {mae:.3f} deg over {n} feet, {fitted} with the fit")
+    for f in fits:
+        if f["overlap"] is not None and f["overlap"] < 0.75:
+            feet = ", ".join(f"{side} true {f['truth'][side]:.1f} landmarks {f['landmarks'][side]:.1f} outline {f['outline'][side]:.1f}"
+                             for side in ("left", "right"))
+            print(f"  {f['id']} ({f['split']}, {f['kind']}) overlap {f['overlap']:.3f}: {feet}")
+
+
+def squat_width_study(truth_path: Path) -> None:
+    """Step 15 of the module docstring."""
+    truth = json.loads(truth_path.read_text())
+    cfg = MetricsConfig.for_model(MODEL)
+    widths = shoe_top_fits(truth_path, truth["stills"], SHOE_TOP)["widths"]
+    w = np.array([(sp == "train", squat, heels, true) for sp, squat, heels, true in widths], dtype=float)
+    err = cfg.outline_width_scale * w[:, 2] + cfg.outline_width_offset_ratio - w[:, 3]
+    print("the photos' width from the fitted heels (both feet fitted), error in hip widths:")
+    for train in (1.0, 0.0):
+        for squat in (0.0, 1.0):
+            m = (w[:, 0] == train) & (w[:, 1] == squat)
+            bins = [(a, b) for a, b in ((0.0, 0.9), (0.9, 1.4), (1.4, 2.0), (2.0, 3.0)) if np.any(m & (w[:, 3] >= a) & (w[:, 3] < b))]
+            print(f"  {'train' if train else 'holdout'} {'squat' if squat else 'standing'} ({int(m.sum())}): MAE {np.mean(np.abs(err[m])):.3f},"
+                  f" bias {np.mean(err[m]):+.3f}; by the true width "
+                  + ", ".join(f"{a:.1f}-{b:.1f} {np.mean(err[m & (w[:, 3] >= a) & (w[:, 3] < b)]):+.3f}" for a, b in bins))
+    pose_of = poses(truth_path, truth["stills"], flip=True)
+    groups: dict[tuple[str, bool], list[list[float]]] = {}
+    for s in truth["stills"]:
+        pose = pose_of[s["id"]]
+        if pose is None:
+            continue
+        x = pose.world_xyz
+        height = s["truth"]["body_height_m"]
+        thigh = np.mean([np.linalg.norm(x[LEG[side].hip] - x[LEG[side].knee]) for side in Side])
+        shank = np.mean([np.linalg.norm(x[LEG[side].knee] - x[LEG[side].ankle]) for side in Side])
+        trunk = np.linalg.norm(0.5 * (x[Landmark.LEFT_SHOULDER] + x[Landmark.RIGHT_SHOULDER]) - 0.5 * (x[Landmark.LEFT_HIP] + x[Landmark.RIGHT_HIP]))
+        hips = np.linalg.norm(x[Landmark.LEFT_HIP] - x[Landmark.RIGHT_HIP])
+        shoulders = np.linalg.norm(x[Landmark.LEFT_SHOULDER] - x[Landmark.RIGHT_SHOULDER])
+        # the hip width in metres the height's scale gives it (stature_units), over the true one
+        implied = hips * cfg.segment_share_of_stature / (thigh + shank + trunk) / (s["truth"]["hip_width_m"] / height)
+        groups.setdefault((s["body_type"], s["category"] == "squat"), []).append(
+            [v / height for v in (thigh, shank, trunk, hips, shoulders, thigh + shank + trunk)] + [implied])
+    print("the model's body against the true height (medians): thigh, shank, trunk, hip width, shoulder width,"
+          " thigh + shank + trunk; the hip width in cm the height gives it, over the true one")
+    for (body, squat), rows in sorted(groups.items()):
+        print(f"  {body} {'squat' if squat else 'standing'} ({len(rows)}): " + " ".join(f"{v:.3f}" for v in np.median(np.array(rows), axis=0)))
+    feats = []  # split, kind, squat, the model's hip height above the ankles over thigh + shank, width error
+    reported = {r["id"]: r["width_reported"] for r in outline_readings(truth_path, truth["stills"])}
+    for s, pose, scene in read_stills(truth["stills"], pose_of):
+        x, up = pose.world_xyz, scene.up
+        rise = np.mean([float((x[LEG[side].hip] - x[LEG[side].ankle]) @ up) for side in Side])
+        leg = np.mean([np.linalg.norm(x[LEG[side].hip] - x[LEG[side].knee]) + np.linalg.norm(x[LEG[side].knee] - x[LEG[side].ankle]) for side in Side])
+        width = reported.get(s["id"], math.nan)
+        feats.append((s["split"], s["camera"]["camera_kind"], s["category"] == "squat", rise / leg,
+                      width - s["truth"]["stance_width_ratio"] if width is not None and math.isfinite(width) else math.nan))
+    print("the model's 3D hip height above the ankles over thigh + shank (standing: 5th percentile / median / min; squats: all)")
+    for kind in ("laptop", "tripod", "oblique20", "oblique30", "oblique45", "low_phone"):
+        stand = [f[3] for f in feats if f[1] == kind and not f[2]]
+        squats = sorted(f[3] for f in feats if f[1] == kind and f[2])
+        print(f"  {kind}: standing {np.percentile(stand, 5):.3f} / {np.median(stand):.3f} / {min(stand):.3f}; squats "
+              + " ".join(f"{v:.3f}" for v in squats))
+    for split in ("train", "holdout"):
+        x = np.array([f[3] for f in feats if f[0] == split and math.isfinite(f[4])])
+        e = np.array([f[4] for f in feats if f[0] == split and math.isfinite(f[4])])
+        grid = sorted((float(np.mean(np.abs(e - k * np.maximum(0.0, c - x)))), c, k) for c in (0.95, 0.96, 0.97, 0.98) for k in (0.5, 1.0, 1.5, 2.0))
+        print(f"  {split} photos' width ({len(e)} stills) {np.mean(np.abs(e)):.4f}; less k x max(0, c - that): "
+              + ", ".join(f"c {c:.2f} k {k:.1f} {m:.4f}" for m, c, k in sorted(grid, key=lambda g: (g[1], g[2]))))
 
 
 def search() -> None:

@@ -5,6 +5,7 @@ shoe model, so the right answer is known; how well the model fits real outlines 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from analyzer.geometry.silhouette import (
     fill_convex,
     fit_feet,
     fit_outline,
+    foot_starts,
     shin_points,
     shoe_points,
 )
@@ -112,6 +114,22 @@ def test_the_shoe_height_is_the_one_asked_for_so_a_mask_drawn_at_it_is_read_back
     pts = shoe_points(heel, geom.forward, scene.up, 1.0, top)
     assert float(np.max((pts - heel) @ scene.up)) == pytest.approx(0.32 * top)
     assert 0.0 < SHOE_TOP < 1.0
+
+
+def test_a_hidden_foot_means_no_outline_reading_even_where_the_mask_shows_both():
+    # Fitted alone, the one foot a 45 deg squat leaves in view took the hidden leg's outline for its
+    # own (README): the fit needs both feet's landmark readings to start from.
+    truth = (20.0, 5.0)
+    pose, scene = _scene_and_pose(truth, height_m=0.9)
+    geom = floor_geometry(pose, scene, EXACT)
+    mask = _drawn_mask(pose, scene, geom, truth, 1.2 * hip_width_units(pose), 0.17)
+    starts = foot_starts(geom)
+    assert starts is not None and set(starts) == set(Side)
+    assert starts[Side.LEFT].turnout_deg == pytest.approx(turnout_deg(geom.feet[Side.LEFT]["heel"], geom.feet[Side.LEFT]["toe"], geom.left, geom.forward, Side.LEFT))
+    assert fit_outline(mask, pose, scene, geom) is not None
+    hidden = replace(geom, foot_reason={**geom.foot_reason, Side.RIGHT: "right foot hidden or unclear"})
+    assert foot_starts(hidden) is None
+    assert fit_outline(mask, pose, scene, hidden) is None
 
 
 def test_a_mask_without_feet_or_of_another_size_gives_no_reading():

@@ -353,12 +353,10 @@ def fit_feet(
     return SilhouetteFit(dict(turn), dict(heel), overlap, k * hip_width, radius * k * hip_width)
 
 
-def fit_outline(
-    mask: np.ndarray, pose: PoseFrame, scene: Scene, geom: FloorGeometry, top: float = SHOE_TOP
-) -> SilhouetteFit | None:
-    """Both feet fitted to the person mask, starting from the landmarks' floor geometry; None when a foot
-    is not measurable from the landmarks or the fit covers under MIN_OVERLAP of the mask's feet. ``top``:
-    the shoe's height as a multiple of _TOP (SHOE_TOP; benchmarks.calibrate --shoe-top compares others)."""
+def foot_starts(geom: FloorGeometry) -> dict[Side, FootStart] | None:
+    """Both feet's landmark readings the fit starts from; None when a foot is not measurable (hidden, out
+    of view, off the floor). Both feet are needed: fitted alone, the one foot a 45 deg squat leaves in view
+    took the hidden leg's outline for its own (README, "What each step bought")."""
     starts = {}
     for side in Side:
         heel, toe = geom.feet[side]["heel"], geom.feet[side]["toe"]
@@ -372,6 +370,18 @@ def fit_outline(
         if not math.isfinite(start):
             return None
         starts[side] = FootStart(heel=heel, turnout_deg=start, shin=unit(shin))
+    return starts
+
+
+def fit_outline(
+    mask: np.ndarray, pose: PoseFrame, scene: Scene, geom: FloorGeometry, top: float = SHOE_TOP
+) -> SilhouetteFit | None:
+    """Both feet fitted to the person mask, starting from the landmarks' floor geometry; None when a foot
+    is not measurable from the landmarks or the fit covers under MIN_OVERLAP of the mask's feet. ``top``:
+    the shoe's height as a multiple of _TOP (SHOE_TOP; benchmarks.calibrate --shoe-top compares others)."""
+    starts = foot_starts(geom)
+    if starts is None:
+        return None
     fit = fit_feet(mask, pose, scene, starts, geom.left, geom.forward, hip_width_units(pose), top)
     if fit is None or fit.overlap < MIN_OVERLAP:
         return None

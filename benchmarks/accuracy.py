@@ -95,14 +95,19 @@ def sides_named_wrong(pose: PoseFrame, still: dict[str, Any]) -> float:
     return float(crossed < straight)
 
 
-def true_turn_deg(still: dict[str, Any]) -> float:
-    """How far the rendered body is turned from facing the camera (0..90), from the true camera and hips."""
+def true_yaw_deg(still: dict[str, Any]) -> float:
+    """The rendered body's facing angle (StanceMetrics.yaw_deg's convention), from the true camera and hips."""
     r = np.asarray(still["camera"]["R_world_to_cam"], dtype=float)
     up = r @ np.array([0.0, 1.0, 0.0])
     left, forward = unit(on_floor(r @ np.array([1.0, 0.0, 0.0]), up)), unit(on_floor(r @ np.array([0.0, 0.0, 1.0]), up))
     pc = still["truth"]["points_cam"]
     hips = 0.5 * (np.asarray(pc["hip_left"], dtype=float) + np.asarray(pc["hip_right"], dtype=float))
-    return turn_from_axis_deg(yaw_deg(left, forward, unit(on_floor(-hips, up))))
+    return yaw_deg(left, forward, unit(on_floor(-hips, up)))
+
+
+def true_turn_deg(still: dict[str, Any]) -> float:
+    """How far the rendered body is turned from facing the camera (0..90), from the true camera and hips."""
+    return turn_from_axis_deg(true_yaw_deg(still))
 
 
 def camera_turn(pan_deg: float, tilt_deg: float) -> np.ndarray:

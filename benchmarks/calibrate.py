@@ -38,6 +38,8 @@
    its feet re-blended: the two feet's difference against the truth for the landmarks and the outline
    (slope, residual SD), then the turnout MAE on train for one share of mean and difference alike and
    for a difference share of its own from the front with its taper, the best few with holdout beside;
+   then how the blend's error splits between the two feet's mean and half-difference per camera kind, and
+   how much of it the body's facing angle read wrong explains (the turnout with that error taken out);
    last, the stance width from the fitted heels with the landmarks' heels blended in.
    Tried in session 23 and not kept (README, "What each step bought"): the analyzer blends mean and
    difference alike; the study's own ``blended_turnout`` does the rest.
@@ -98,7 +100,7 @@ from analyzer.pose import PoseEstimator
 from analyzer.sources import read_image
 from analyzer.stance import StanceMetrics
 from analyzer.view import FRONTAL_MAX_DEG, turn_from_axis_deg
-from benchmarks.accuracy import true_turn_deg
+from benchmarks.accuracy import true_turn_deg, true_yaw_deg
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
@@ -507,11 +509,12 @@ def knee_offset_study(truth_path: Path) -> None:
 def outline_readings(truth_path: Path, stills: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each still read as a photo is (flip-averaged, the outline fit on): its feet's landmark turnout (with
     their corrections, before the outline is averaged in), the outline's reading, the body's estimated
-    turn, and the stance width read from the landmarks' heels and as reported (from the fitted heels where
-    both feet took the outline). Cached next to the poses (~/.cache/stance/bench), per shoe height (the
-    cache before session 25 was not, so it kept session 23's full-height readings)."""
+    turn (and the signed facing angle it comes from), and the stance width read from the landmarks' heels and
+    as reported (from the fitted heels where both feet took the outline). Cached next to the poses
+    (~/.cache/stance/bench), per shoe height (the cache before session 25 was not, so it kept session 23's
+    full-height readings)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"outline_top{SHOE_TOP:.2f}_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
+    cache_file = CACHE / f"outline_v2_top{SHOE_TOP:.2f}_{truth_path.stat().st_size}_{len(stills)}_{MODEL}.json"
     if cache_file.exists():
         cached: list[dict[str, Any]] = json.loads(cache_file.read_text())
         return cached
@@ -530,6 +533,7 @@ def outline_readings(truth_path: Path, stills: list[dict[str, Any]]) -> list[dic
                 "landmarks": {side.value: alone.side(side).turnout_deg for side in Side},
                 "outline": {side.value: float(fitted[side.value]) for side in Side},
                 "turn_deg": turn_from_axis_deg(r.raw.yaw_deg),
+                "yaw_deg": r.raw.yaw_deg,
                 "width_landmarks": alone.stance_width_ratio,
                 "width_reported": r.raw.stance_width_ratio,
             })
@@ -600,6 +604,50 @@ def outline_share_study(truth_path: Path) -> None:
                  f" 10 deg or more apart {mae(split, share, front, taper, lambda k, a: k in front_cams and a >= 10):.3f})"
                  for split in ("train", "holdout")]
         print(f"  {label or f'difference share {front:.1f} from the front, taper {taper:.0f} deg'}: " + "; ".join(cells))
+    # How the photos' error splits between the two feet's mean and their half-difference: a body axis read
+    # turned by d moves one foot's turnout by +d and the other's by -d, so it shows in the half-difference
+    # only; errors of each foot on its own spread over both alike.
+    print("the photos' blend per camera kind, RMS of the two feet's half-difference error (what a turned body axis"
+          " makes) / of their mean error about its bias:")
+    for split in ("train", "holdout"):
+        cells = []
+        for kind in ("laptop", "tripod", "oblique20", "oblique30", "oblique45"):
+            half, mean = [], []
+            for sp, k, lm, ol, true, turn, _ in rows:
+                if sp == split and k == kind:
+                    b = blended_turnout(lm, ol, turn, share, share, 1.0, cfg)
+                    e = {side: b[side] - true[side] for side in Side}
+                    if all(math.isfinite(v) for v in e.values()):
+                        half.append(0.5 * (e[Side.LEFT] - e[Side.RIGHT]))
+                        mean.append(0.5 * (e[Side.LEFT] + e[Side.RIGHT]))
+            cells.append(f"{kind} {np.sqrt(np.mean(np.square(half))):.2f} / {np.std(mean):.2f}")
+        print(f"  {split}: " + ", ".join(cells))
+    # How much of the half-difference is the body's facing read wrong: against the signed error of the
+    # facing angle (the analyzer's yaw against the true hips'), and the MAE with that error taken out of
+    # both feet (what an exact facing would give, the rest unchanged).
+    print("the photos' blend against the error of the body's facing angle (signed, deg):")
+    for split in ("train", "holdout"):
+        for label, kinds in (("front (laptop, tripod)", ("laptop", "tripod")), ("oblique 20-45", ("oblique20", "oblique30", "oblique45"))):
+            half, yaw_err, errs, fixed = [], [], [], []
+            for r in readings:
+                s = still_of[r["id"]]
+                if s["split"] != split or s["camera"]["camera_kind"] not in kinds or not math.isfinite(r["yaw_deg"]):
+                    continue
+                lm = {side: r["landmarks"][side.value] for side in Side}
+                ol = {side: r["outline"][side.value] for side in Side}
+                b = blended_turnout(lm, ol, r["turn_deg"], share, share, 1.0, cfg)
+                e = {side: b[side] - s["truth"]["turnout_deg"][side.value] for side in Side}
+                if not all(math.isfinite(v) for v in e.values()):
+                    continue
+                d = (r["yaw_deg"] - true_yaw_deg(s) + 180.0) % 360.0 - 180.0
+                half.append(0.5 * (e[Side.LEFT] - e[Side.RIGHT]))
+                yaw_err.append(d)
+                errs += [e[Side.LEFT], e[Side.RIGHT]]
+                fixed += [e[Side.LEFT] - d, e[Side.RIGHT] + d]
+            h, y = np.array(half), np.array(yaw_err)
+            print(f"  {split} {label} ({len(h)} stills): facing error RMS {np.sqrt(np.mean(y ** 2)):.2f} deg; it correlates"
+                  f" {np.corrcoef(h, y)[0, 1]:.2f} with the half-difference error (slope {np.polyfit(y, h, 1)[0]:.2f});"
+                  f" turnout MAE {np.mean(np.abs(errs)):.2f} -> {np.mean(np.abs(fixed)):.2f} deg with the facing exact")
     # The stance width where both feet took the outline (read from the fitted heels) with the landmarks' heels
     # blended in: their errors correlate.
     for split in ("train", "holdout"):

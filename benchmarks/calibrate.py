@@ -91,6 +91,7 @@ from analyzer.geometry.metrics import (
     measure,
     on_floor,
     outline_agrees,
+    stature_units,
     unit,
 )
 from analyzer.geometry.silhouette import MIN_OVERLAP, SHOE_TOP, fit_feet, fit_outline, foot_starts
@@ -604,6 +605,11 @@ def outline_share_study(truth_path: Path) -> None:
                  f" 10 deg or more apart {mae(split, share, front, taper, lambda k, a: k in front_cams and a >= 10):.3f})"
                  for split in ("train", "holdout")]
         print(f"  {label or f'difference share {front:.1f} from the front, taper {taper:.0f} deg'}: " + "; ".join(cells))
+    # Each still's error as the photos' blend reads it (rows were made from readings, in their order), for
+    # the two studies below.
+    photo_err = [{side: b[side] - true[side] for side in Side}
+                 for _, _, lm, ol, true, turn, _ in rows for b in [blended_turnout(lm, ol, turn, share, share, 1.0, cfg)]]
+    both_read = [(row, r, e) for row, r, e in zip(rows, readings, photo_err, strict=True) if all(math.isfinite(v) for v in e.values())]
     # How the photos' error splits between the two feet's mean and their half-difference: a body axis read
     # turned by d moves one foot's turnout by +d and the other's by -d, so it shows in the half-difference
     # only; errors of each foot on its own spread over both alike.
@@ -612,14 +618,9 @@ def outline_share_study(truth_path: Path) -> None:
     for split in ("train", "holdout"):
         cells = []
         for kind in ("laptop", "tripod", "oblique20", "oblique30", "oblique45"):
-            half, mean = [], []
-            for sp, k, lm, ol, true, turn, _ in rows:
-                if sp == split and k == kind:
-                    b = blended_turnout(lm, ol, turn, share, share, 1.0, cfg)
-                    e = {side: b[side] - true[side] for side in Side}
-                    if all(math.isfinite(v) for v in e.values()):
-                        half.append(0.5 * (e[Side.LEFT] - e[Side.RIGHT]))
-                        mean.append(0.5 * (e[Side.LEFT] + e[Side.RIGHT]))
+            es = [e for row, _, e in both_read if row[0] == split and row[1] == kind]
+            half = [0.5 * (e[Side.LEFT] - e[Side.RIGHT]) for e in es]
+            mean = [0.5 * (e[Side.LEFT] + e[Side.RIGHT]) for e in es]
             cells.append(f"{kind} {np.sqrt(np.mean(np.square(half))):.2f} / {np.std(mean):.2f}")
         print(f"  {split}: " + ", ".join(cells))
     # How much of the half-difference is the body's facing read wrong: against the signed error of the
@@ -629,17 +630,10 @@ def outline_share_study(truth_path: Path) -> None:
     for split in ("train", "holdout"):
         for label, kinds in (("front (laptop, tripod)", ("laptop", "tripod")), ("oblique 20-45", ("oblique20", "oblique30", "oblique45"))):
             half, yaw_err, errs, fixed = [], [], [], []
-            for r in readings:
-                s = still_of[r["id"]]
-                if s["split"] != split or s["camera"]["camera_kind"] not in kinds or not math.isfinite(r["yaw_deg"]):
+            for row, r, e in both_read:
+                if row[0] != split or row[1] not in kinds or not math.isfinite(r["yaw_deg"]):
                     continue
-                lm = {side: r["landmarks"][side.value] for side in Side}
-                ol = {side: r["outline"][side.value] for side in Side}
-                b = blended_turnout(lm, ol, r["turn_deg"], share, share, 1.0, cfg)
-                e = {side: b[side] - s["truth"]["turnout_deg"][side.value] for side in Side}
-                if not all(math.isfinite(v) for v in e.values()):
-                    continue
-                d = (r["yaw_deg"] - true_yaw_deg(s) + 180.0) % 360.0 - 180.0
+                d = (r["yaw_deg"] - true_yaw_deg(still_of[r["id"]]) + 180.0) % 360.0 - 180.0
                 half.append(0.5 * (e[Side.LEFT] - e[Side.RIGHT]))
                 yaw_err.append(d)
                 errs += [e[Side.LEFT], e[Side.RIGHT]]
@@ -824,21 +818,16 @@ def overlap_gate_study(truth_path: Path) -> None:
 
     def photo_mae(split: str, gate: float) -> tuple[float, int, int]:
         errs, fitted = [], 0
+        share = cfg.silhouette_share
         for f in fits:
             if f["split"] != split:
                 continue
-            use = f["overlap"] is not None and f["overlap"] >= gate
-            for side in ("left", "right"):
-                lm = f["landmarks"][side]
-                if not math.isfinite(lm):
-                    continue
-                value = lm
-                if use:
-                    fitted += 1
-                    ol = f["outline"][side]
-                    if outline_agrees(lm, ol, cfg):
-                        value = (1.0 - cfg.silhouette_share) * lm + cfg.silhouette_share * ol
-                errs.append(value - f["truth"][side])
+            lm = {side: float(f["landmarks"][side.value]) for side in Side}
+            read = [side for side in Side if math.isfinite(lm[side])]
+            if f["overlap"] is not None and f["overlap"] >= gate:  # the photos' blend (the turn is unused at this share)
+                lm = blended_turnout(lm, {side: f["outline"][side.value] for side in Side}, 0.0, share, share, 1.0, cfg)
+                fitted += len(read)
+            errs += [lm[side] - f["truth"][side.value] for side in read]
         return float(np.mean(np.abs(errs))), len(errs), fitted
 
     for split in ("train", "holdout"):
@@ -883,8 +872,8 @@ def squat_width_study(truth_path: Path) -> None:
         trunk = np.linalg.norm(0.5 * (x[Landmark.LEFT_SHOULDER] + x[Landmark.RIGHT_SHOULDER]) - 0.5 * (x[Landmark.LEFT_HIP] + x[Landmark.RIGHT_HIP]))
         hips = np.linalg.norm(x[Landmark.LEFT_HIP] - x[Landmark.RIGHT_HIP])
         shoulders = np.linalg.norm(x[Landmark.LEFT_SHOULDER] - x[Landmark.RIGHT_SHOULDER])
-        # the hip width in metres the height's scale gives it (stature_units), over the true one
-        implied = hips * cfg.segment_share_of_stature / (thigh + shank + trunk) / (s["truth"]["hip_width_m"] / height)
+        # the hip width in metres the height's scale gives it, over the true one
+        implied = hips / stature_units(pose, cfg.segment_share_of_stature) / (s["truth"]["hip_width_m"] / height)
         groups.setdefault((s["body_type"], s["category"] == "squat"), []).append(
             [v / height for v in (thigh, shank, trunk, hips, shoulders, thigh + shank + trunk)] + [implied])
     print("the model's body against the true height (medians): thigh, shank, trunk, hip width, shoulder width,"

@@ -336,6 +336,10 @@ class PoseSpec:
     knee_flexion_deg: float = 0.0  # squat (both knees)
     hip_rotation_share: float = 0.5  # part of the turnout produced by hip rotation (rest: foot yaw)
     arm_drop_deg: float = 38.0  # lower the arms from the rest A-pose
+    # The trunk turned on the pelvis about the vertical (+ = shoulders towards the subject's LEFT), and the
+    # head turned further on the trunk. The pelvis, and so the truth's forward direction, stays put.
+    trunk_twist_deg: float = 0.0
+    head_yaw_deg: float = 0.0
 
 
 @dataclass
@@ -362,9 +366,12 @@ def _leg_rotations(m: BodyModel, spec: PoseSpec, abd: float, beta: dict, rest_tu
         rots["thigh" + sx] = rot_z(sg * (abd - alpha)) @ rot_x(-theta) @ R_turn
         rots["calf" + sx] = rot_z(sg * (abd + beta[side])) @ rot_x(s) @ R_turn
         rots["foot" + sx] = rot_y(sg * d_turn)  # pure yaw: the sole stays flat on the floor
-        # arms: down from the A-pose, forward in a squat
-        rots["upperarm" + sx] = rot_x(-0.45 * k) @ rot_z(-sg * spec.arm_drop_deg)
-    rots["spine_01"] = rot_x(0.45 * k)  # trunk leans forward in a squat
+        # arms: down from the A-pose, forward in a squat, turned with the trunk
+        rots["upperarm" + sx] = rot_y(spec.trunk_twist_deg) @ rot_x(-0.45 * k) @ rot_z(-sg * spec.arm_drop_deg)
+    # trunk: twisted about its own axis, then leaning forward in a squat
+    rots["spine_01"] = rot_x(0.45 * k) @ rot_y(spec.trunk_twist_deg)
+    if spec.head_yaw_deg:
+        rots["neck_01"] = rot_x(0.45 * k) @ rot_y(spec.trunk_twist_deg + spec.head_yaw_deg)
     return rots
 
 

@@ -54,6 +54,12 @@ LENS_CAMS = [
     ("tele3x", 1.1, 25, 0, "landscape"), ("tele2x_oblique30", 1.2, 37, 30, "landscape"),
     ("ultrawide", 1.0, 100, 0, "landscape"), ("ultrawide", 1.3, 80, 0, "portrait"),
 ]
+# The twist batch (--tag _twist, data_twist/): every camera above but the low phone's (too few feet read
+# from there), each still with the trunk twisted on the pelvis and/or the head turned (twist_spec). For
+# checking how the body's facing is read when the shoulders and head do not face where the hips do; the
+# split follows the body and camera as in the main set.
+TWIST_CAMS = {"train": [c for c in TRAIN_CAMS if c[0] != "low_phone"],
+              "holdout": [c for c in HOLDOUT_CAMS if c[0] != "low_phone"]}
 TRAIN_BODIES = ["male_avg", "female_avg"]
 HOLDOUT_BODIES = ["male_heavy"]
 # the third batch (--tag _b3) adds one body type to each split
@@ -125,6 +131,29 @@ def sample_spec(rng: np.random.Generator, cat: str) -> B.PoseSpec:
     return B.PoseSpec(**spec)
 
 
+TWIST_MODES = ("head", "trunk", "both", "look_at_camera")
+
+
+def twist_spec(rng: np.random.Generator, spec: B.PoseSpec, mode: str, camera_yaw_deg: float) -> B.PoseSpec:
+    """The spec with a trunk twist and / or head turn: "head" turned 10-30 deg either way, "trunk" twisted
+    3-10 deg, "both" independently, "look_at_camera" the head turned 50-100 % of the way to the camera and
+    the trunk up to 25 % (someone turned from a laptop who looks at its screen; from the front about none)."""
+    u = rng.uniform
+
+    def signed(lo: float, hi: float) -> float:
+        return float(u(lo, hi) * (1 if u() < 0.5 else -1))
+
+    twist = head = 0.0
+    if mode in ("trunk", "both"):
+        twist = signed(3, 10)
+    if mode in ("head", "both"):
+        head = signed(10, 30)
+    if mode == "look_at_camera":
+        twist = camera_yaw_deg * float(u(0.0, 0.25))
+        head = camera_yaw_deg * float(u(0.5, 1.0)) - twist
+    return B.PoseSpec(**{**spec.__dict__, "trunk_twist_deg": twist, "head_yaw_deg": head})
+
+
 def feasible(p: B.Posed) -> bool:
     """No leg/foot interpenetration: lower-leg and foot vertices of the two sides stay >= 8 mm apart, and the
     knees' joint centres are at least 0.45 hip widths apart."""
@@ -144,6 +173,24 @@ def feasible(p: B.Posed) -> bool:
     a, b = sets
     d2 = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
     return bool(d2.min() > 0.008**2)
+
+
+def camera_yaw(rng: np.random.Generator, yaw: float) -> float:
+    """Where the camera stands around the subject: the setup's yaw either way, or within 4 deg of the front."""
+    return float(yaw * (1 if rng.uniform() < 0.5 else -1)) if yaw else float(rng.uniform(-4, 4))
+
+
+def twist_plan(n_stills: int) -> list[dict]:
+    """The twist batch: train and holdout alternate, each cycling through its bodies, cameras and TWIST_MODES."""
+    plan = []
+    for i in range(n_stills):
+        split, k = ("train", "holdout")[i % 2], i // 2
+        bodies = TRAIN_BODIES_B3 if split == "train" else HOLDOUT_BODIES_B3
+        cams = TWIST_CAMS[split]
+        plan.append({"split": split, "body_type": bodies[k % len(bodies)], "cam": cams[k % len(cams)],
+                     "category": CATEGORIES[(k * 3 + split.startswith("h")) % len(CATEGORIES)],
+                     "twist": TWIST_MODES[(k // len(cams)) % len(TWIST_MODES)]})
+    return plan
 
 
 def still_plan(n_stills: int, seed: int, train_bodies=None, holdout_bodies=None) -> list[dict]:
@@ -171,7 +218,8 @@ def spec_json(spec: B.PoseSpec) -> dict:
             "stance_width_ratio": spec.stance_width_ratio,
             "knee_fppa_deg": {"left": spec.fppa_deg[0], "right": spec.fppa_deg[1]},
             "knee_flexion_deg": spec.knee_flexion_deg, "hip_rotation_share": spec.hip_rotation_share,
-            "arm_drop_deg": spec.arm_drop_deg}
+            "arm_drop_deg": spec.arm_drop_deg, "trunk_twist_deg": spec.trunk_twist_deg,
+            "head_yaw_deg": spec.head_yaw_deg}
 
 
 def _r(x, nd=5):
@@ -230,12 +278,20 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
     jobs, records = [], []
     if tag == "_lens":
         plan = still_plan(n_stills, seed, None, HOLDOUT_BODIES_B3)
+    elif tag == "_twist":
+        plan = twist_plan(n_stills)
     else:
         plan = still_plan(n_stills, seed, TRAIN_BODIES_B3, HOLDOUT_BODIES_B3) if b3 else still_plan(n_stills, seed)
     for i, pl in enumerate(plan, start=first):
         m = models[pl["body_type"]]
+        kind, h, fov, yaw, orient = pl["cam"]
+        # the twist batch needs the camera's place first (look_at_camera); the other batches draw it after
+        # the pose, as they always have, so that they regenerate the same
+        twist_yaw = camera_yaw(rng, yaw) if "twist" in pl else None
         for _ in range(50):
             spec = sample_spec(rng, pl["category"])
+            if twist_yaw is not None:
+                spec = twist_spec(rng, spec, pl["twist"], twist_yaw)
             try:
                 p = B.pose_body(m, spec)
             except ValueError:
@@ -244,8 +300,7 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
                 break
         else:
             raise RuntimeError(f"no feasible pose for {pl}")
-        kind, h, fov, yaw, orient = pl["cam"]
-        yaw_deg = float(yaw * (1 if rng.uniform() < 0.5 else -1)) if yaw else float(rng.uniform(-4, 4))
+        yaw_deg = twist_yaw if twist_yaw is not None else camera_yaw(rng, yaw)
         W, H = (SIZE_HD if hd else SIZE)[orient]
         cam = C.frame_subject(p.verts[idx], width=W, height=H, hfov_deg=fov, cam_height=h, yaw_deg=yaw_deg,
                               margin=float(rng.uniform(0.04, 0.14)), aim_height_frac=float(rng.uniform(0.45, 0.55)),
@@ -260,6 +315,8 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
                         "camera": _r(cam.to_json(), 6), "truth": truth_record(p, cam)})
         if room != 1.0:
             records[-1]["framed_size"] = framed_size(W, H, room)
+        if "twist" in pl:
+            records[-1]["twist_mode"] = pl["twist"]
     S.write_jobs(work / f"jobs_stills{tag}.json", "scene.npz", jobs)
     (work / f"stills_truth{tag}.json").write_text(json.dumps(records))
     if room != 1.0:
@@ -419,7 +476,7 @@ def main(argv=None) -> None:
     ap.add_argument("--first", type=int, default=0, help="index of the first still (extra batches)")
     ap.add_argument("--hd", action="store_true", help="render the stills at 1280x720 / 720x1280")
     ap.add_argument("--tag", default="", help="name suffix of an extra batch's job and truth files "
-                    "(_b2, _b3: more stills; _lens: every still through LENS_CAMS)")
+                    "(_b2, _b3: more stills; _lens: every still through LENS_CAMS; _twist: trunk twists and head turns)")
     ap.add_argument("--room", type=float, default=1.0,
                     help="render the stills on an image this many times larger, framed as usual (off-centre studies)")
     ap.add_argument("--bpy-python", default=None)

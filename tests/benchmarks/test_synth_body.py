@@ -139,3 +139,30 @@ def test_asymmetric_pose_keeps_both_feet_on_floor(male):
     tr = B.measure(p)
     for s in B.SIDES:
         assert abs(tr["foot_height_m"][s]["sole_min"]) < 0.002
+
+
+def _floor_line_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """How far the floor line from b to a is turned from +x (the subject's left), + = its front towards the left."""
+    d = a - b
+    return math.degrees(math.atan2(-d[2], d[0]))
+
+
+@pytest.mark.parametrize("twist, head", [(8.0, 0.0), (-6.0, 20.0), (0.0, -25.0)])
+def test_a_trunk_twist_and_head_turn_leave_the_pelvis_legs_and_truth_where_they_were(male, twist, head):
+    # The twist rotates spine_01 (and everything above it) about the vertical, so the shoulder joints' floor
+    # line turns by exactly the twist; the head turns further on the neck, so the nose moves sideways by
+    # about the head's depth in front of the neck x sin(twist + head), towards the subject's left for +.
+    # The pelvis and the legs are not below spine_01 in the rig, so the hip line, the feet and every truth
+    # figure of the legs equal those of the same stance without a twist.
+    spec = B.PoseSpec(turnout_deg=(12.0, 18.0), stance_width_ratio=1.3, fppa_deg=(4.0, -2.0))
+    straight = B.measure(B.pose_body(male, spec))
+    turned = B.measure(B.pose_body(male, B.PoseSpec(**{**spec.__dict__, "trunk_twist_deg": twist, "head_yaw_deg": head})))
+    pts = {k: np.asarray(v) for k, v in turned["points_world"].items()}
+    assert _floor_line_deg(pts["shoulder_left"], pts["shoulder_right"]) == pytest.approx(twist, abs=0.05)
+    assert _floor_line_deg(pts["hip_left"], pts["hip_right"]) == pytest.approx(0.0, abs=0.05)
+    nose_x = pts["nose"][0] - np.asarray(straight["points_world"]["nose"])[0]
+    assert np.sign(nose_x) == np.sign(twist + head) and 0.02 < abs(nose_x) < 0.2
+    for key in ("turnout_deg", "knee_fppa_deg", "knee_offset_ratio"):
+        for s in B.SIDES:
+            assert turned[key][s] == pytest.approx(straight[key][s], abs=1e-9)
+    assert turned["stance_width_ratio"] == pytest.approx(straight["stance_width_ratio"], abs=1e-9)

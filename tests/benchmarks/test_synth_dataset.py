@@ -1,5 +1,5 @@
-"""Consistency of the committed synthetic sets (benchmarks/synthetic/data/truth.json and the lens set
-data_lens/truth.json); numpy only."""
+"""Consistency of the committed synthetic sets (benchmarks/synthetic/data/truth.json, the lens set
+data_lens/truth.json and the twist set data_twist/truth.json); numpy only."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from benchmarks.synthetic.camera import Camera
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic" / "data"
 LENS = DATA.parent / "data_lens"
+TWIST = DATA.parent / "data_twist"
 
 
 def _load(folder: Path) -> dict:
@@ -25,7 +26,7 @@ def _load(folder: Path) -> dict:
     return out
 
 
-@pytest.fixture(scope="module", params=[DATA, LENS], ids=["main", "lens"])
+@pytest.fixture(scope="module", params=[DATA, LENS, TWIST], ids=["main", "lens", "twist"])
 def truth(request) -> dict:
     return _load(request.param)
 
@@ -71,5 +72,30 @@ def test_holdout_is_disjoint_from_train(truth):
     hold = [key(r) for r in truth["stills"] if r["split"] == "holdout"]
     assert train and hold
     # The lens set is all holdout, on cameras of its own lenses (its heights are not the point).
-    for i in ((0, 1, 2) if truth["folder"] == DATA else (0, 2)):
+    for i in ((0, 2) if truth["folder"] == LENS else (0, 1, 2)):
         assert not {k[i] for k in train} & {k[i] for k in hold}
+
+
+def test_the_twist_sets_shoulders_turn_on_the_hips_by_the_twist_asked_for():
+    # Every still of the twist set has its shoulder joints' floor line turned from the hip joints' by its
+    # pose spec's trunk twist t (+ = the front towards the subject's left), and the hips face +z (the truth's
+    # forward); each of the four ways of turning is there on both splits, with some real twists or turns.
+    # A squat leans the twisted trunk forward by L = 0.45 x the knee flexion about the x axis, which takes
+    # the shoulder line (cos t, 0, -sin t) to (cos t, sin t sin L, -sin t cos L): on the floor,
+    # atan(tan t cos L).
+    twist = _load(TWIST)
+    modes = {(r["split"], r["twist_mode"]) for r in twist["stills"]}
+    assert modes == {(s, m) for s in ("train", "holdout") for m in ("head", "trunk", "both", "look_at_camera")}
+    for r in twist["stills"]:
+        P = {k: np.array(v) for k, v in r["truth"]["points_world"].items()}
+
+        def line_deg(a: str, b: str, P: dict = P) -> float:
+            d = P[a] - P[b]
+            return math.degrees(math.atan2(-d[2], d[0]))
+
+        assert math.isclose(line_deg("hip_left", "hip_right"), 0.0, abs_tol=0.05)
+        t, lean = (math.radians(r["pose_spec"][k]) for k in ("trunk_twist_deg", "knee_flexion_deg"))
+        expected = math.degrees(math.atan(math.tan(t) * math.cos(0.45 * lean)))
+        assert math.isclose(line_deg("shoulder_left", "shoulder_right"), expected, abs_tol=0.05)
+    assert max(abs(r["pose_spec"]["trunk_twist_deg"]) for r in twist["stills"]) > 5
+    assert max(abs(r["pose_spec"]["head_yaw_deg"]) for r in twist["stills"]) > 20

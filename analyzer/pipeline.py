@@ -563,7 +563,7 @@ def _measure_frames(
     asked for, drawn into the annotated video. A reading marked turned is taken the other way round
     (temporal.sides.turned_round) about the floor ``turn_up`` (camera-aligned). Returns the analyzer (its config), the
     frames' records and the annotated file (None when not asked for)."""
-    fa = FrameAnalyzer(opts)
+    fa = FrameAnalyzer(opts, MetricsConfig.for_model(opts.model).for_video())
     records: list[FrameRecord] = []
     raws: list[StanceMetrics] = []
     times: list[float] = []

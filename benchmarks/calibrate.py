@@ -1,6 +1,6 @@
 """Where the error comes from, and what each correction buys (train split to choose, holdout to check).
 
-    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset | --outline-share | --fppa-image | --shoe-top | --overlap-gate | --squat-width] [--model full|heavy]
+    python -m benchmarks.calibrate [--truth PATH] [--mirror | --views | --fppa-turn | --knee-pull | --width | --turn | --knee-offset | --outline-share | --fppa-image | --shoe-top | --overlap-gate | --squat-width | --facing-cues] [--model full|heavy]
 
 1. Runs the pose model once on every synthetic still and caches the landmarks (~/.cache/stance/bench).
 2. Decomposes the turnout error: (a) exact heel/toe pixels + exact camera (the geometry alone),
@@ -63,6 +63,12 @@
    squats, by body type, and the hip width in cm it implies; the model's own 3D hip height above the
    ankles over thigh + shank by camera kind (can a photo tell a squat?) and a width correction over it
    fitted on train.
+16. With ``--facing-cues``: the body's facing from the model's 3D lines (hips, shoulders, ears, eyes)
+   against the true pelvis's, RMS per split, camera group (front: laptop and tripod; oblique 20-45) and
+   way of turning, on the main set and on the twist set (data_twist: trunks twisted on the pelvis, heads
+   turned); then the analyzer's upper-body facing (MetricsConfig.upper_body_share, gate and taper) over a
+   grid, ranked on the train stills of both sets (the sum of the four RMS: main and twist, front and
+   oblique), with holdout beside.
 """
 
 from __future__ import annotations
@@ -88,11 +94,14 @@ from analyzer.geometry.metrics import (
     hip_line_yaw,
     hip_width_units,
     image_fppa_deg,
+    lift,
     measure,
     on_floor,
     outline_agrees,
     stature_units,
+    to_camera,
     unit,
+    yaw_deg,
 )
 from analyzer.geometry.silhouette import MIN_OVERLAP, SHOE_TOP, fit_feet, fit_outline, foot_starts
 from analyzer.landmarks import LEG, Landmark, PoseFrame, Side
@@ -105,6 +114,7 @@ from benchmarks.accuracy import true_turn_deg, true_yaw_deg
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
+TWIST_TRUTH = HERE / "synthetic" / "data_twist" / "truth.json"
 CACHE = Path.home() / ".cache" / "stance" / "bench"
 
 
@@ -238,6 +248,77 @@ def landmark_offsets(stills, pose_of) -> None:
           f" toe offset: {a[:, 2].mean():+.2f} {a[:, 3].mean():+.2f} (n={len(a)})")
 
 
+FACING_LINES = {
+    "hips": (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+    "shoulders": (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    "ears": (Landmark.LEFT_EAR, Landmark.RIGHT_EAR),
+    "eyes": (Landmark.LEFT_EYE_OUTER, Landmark.RIGHT_EYE_OUTER),
+}
+
+
+def facing_cues_study(truth_path: Path) -> None:
+    """Step 16 of the module docstring."""
+
+    def wrap(d: float) -> float:
+        return (d + 180.0) % 360.0 - 180.0
+
+    def group(s: dict[str, Any]) -> str:
+        kind = s["camera"]["camera_kind"]
+        return "front" if kind in ("laptop", "tripod") else "oblique" if kind.startswith("oblique") else ""
+
+    sets = {}
+    for name, path in (("main", truth_path), ("twist", TWIST_TRUTH)):
+        truth = json.loads(path.read_text())
+        sets[name] = [(s, pose, scene) for s, pose, scene in read_stills(truth["stills"], poses(path, truth["stills"], flip=True))
+                      if group(s)]
+
+    def line_yaw(pose: PoseFrame, scene: Scene, pair: tuple[Landmark, Landmark]) -> float:
+        left = unit(on_floor(pose.world_xyz[pair[0]] - pose.world_xyz[pair[1]], scene.up))
+        return yaw_deg(left, np.cross(left, scene.up), to_camera(lift(pose, scene), scene.up))
+
+    def rms(values: list[float]) -> float:
+        return float(np.sqrt(np.mean(np.square(values)))) if values else math.nan
+
+    print("facing error RMS (deg) of each 3D line against the true pelvis's, flip-averaged:")
+    print("| set | split | camera | turned | n | " + " | ".join(FACING_LINES) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(FACING_LINES))
+    cells: dict[tuple[str, ...], list[list[float]]] = {}
+    for name, rows in sets.items():
+        for s, pose, scene in rows:
+            key = (name, s["split"], group(s), s.get("twist_mode", "none"))
+            err = [wrap(line_yaw(pose, scene, pair) - true_yaw_deg(s)) for pair in FACING_LINES.values()]
+            cells.setdefault(key, []).append(err)
+    for key in sorted(cells):
+        e = np.array(cells[key])
+        print(f"| {' | '.join(key)} | {len(e)} | " + " | ".join(f"{rms(list(e[:, i])):.2f}" for i in range(len(FACING_LINES))) + " |")
+
+    def facing_rms(cfg: MetricsConfig) -> dict[tuple[str, str, str], float]:
+        errs: dict[tuple[str, str, str], list[float]] = {}
+        for name, rows in sets.items():
+            for s, pose, scene in rows:
+                yaw = hip_line_yaw(floor_geometry(pose, scene, cfg), scene.up)
+                errs.setdefault((name, s["split"], group(s)), []).append(wrap(yaw - true_yaw_deg(s)))
+        return {k: rms(v) for k, v in errs.items()}
+
+    base = MetricsConfig.for_model(MODEL)
+    hips = facing_rms(replace(base, upper_body_share=0.0))
+    keys = sorted(hips)
+    print("the analyzer's facing with the upper body's lines (MetricsConfig.upper_body_*), RMS deg; columns: "
+          + ", ".join("/".join(k) for k in keys))
+    print("  hips alone: " + " ".join(f"{hips[k]:.2f}" for k in keys))
+    grid = []
+    for share in (0.5, 0.67, 1.0):
+        for gate in (2.0, 3.0, 4.0, 5.0, 6.0, 90.0):
+            for taper in (25.0, 40.0):
+                r = facing_rms(replace(base, upper_body_share=share, upper_body_gate_deg=gate, upper_body_taper_deg=taper))
+                grid.append((sum(v for k, v in r.items() if k[1] == "train"), share, gate, taper, r))
+    grid.sort(key=lambda g: g[0])
+    for total, share, gate, taper, r in grid[:8] + [g for g in grid if g[2] == 90.0][:2]:
+        print(f"  share {share:.2f} gate {gate:.0f} taper {taper:.0f} (train sum {total:.2f}): " + " ".join(f"{r[k]:.2f}" for k in keys))
+    print(f"  the defaults (share {base.upper_body_share}, gate {base.upper_body_gate_deg:.0f}, taper {base.upper_body_taper_deg:.0f}): "
+          + " ".join(f"{v:.2f}" for v in (facing_rms(base)[k] for k in keys)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
@@ -253,6 +334,7 @@ def main() -> None:
     ap.add_argument("--shoe-top", action="store_true", help="choose the outline shoe's height and the outline's share, on train")
     ap.add_argument("--overlap-gate", action="store_true", help="the outline fit's overlap gate against the photos' turnout")
     ap.add_argument("--squat-width", action="store_true", help="where the squat photos' width error comes from")
+    ap.add_argument("--facing-cues", action="store_true", help="the body's facing from the model's 3D lines, main and twist sets")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -270,6 +352,7 @@ def main() -> None:
         (args.shoe_top, shoe_top_study),
         (args.overlap_gate, overlap_gate_study),
         (args.squat_width, squat_width_study),
+        (args.facing_cues, facing_cues_study),
     ):
         if chosen:
             study(args.truth)

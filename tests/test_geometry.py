@@ -540,3 +540,50 @@ def test_how_far_the_hips_sit_above_the_optical_axis(above_deg):
     cy = float(hip[1]) + f * math.tan(math.radians(above_deg))
     intr = Intrinsics(f_px=f, cx=float(hip[0]) + 40.0, cy=cy, size_wh=exact.size_wh)
     assert hips_above_axis_deg(exact, intr) == pytest.approx(above_deg, abs=1e-9)
+
+
+def _upper_body_turned(deg: float) -> dict[Landmark, np.ndarray]:
+    """body_points(10, 10) with ears, its shoulders and ears turned by ``deg`` about the vertical through the
+    hips' centre (+ = the front towards the subject's left); the hips and feet stay."""
+    p = body_points(10, 10)
+    p[Landmark.LEFT_EAR], p[Landmark.RIGHT_EAR] = np.array([0.075, 1.60, 0.05]), np.array([-0.075, 1.60, 0.05])
+    a = math.radians(deg)
+    rot = np.array([[math.cos(a), 0.0, math.sin(a)], [0.0, 1.0, 0.0], [-math.sin(a), 0.0, math.cos(a)]])
+    centre = np.array([0.0, 0.0, 0.05])
+    for lm in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_EAR, Landmark.RIGHT_EAR):
+        p[lm] = centre + rot @ (p[lm] - centre)
+    return p
+
+
+@pytest.mark.parametrize(
+    "turn_deg, flip_averaged, camera_yaw_deg, moved_deg",
+    [
+        (3.0, True, 0.0, 3.0),  # within the gate, square to the camera: the facing follows them in full (share 1)
+        (-2.0, True, 0.0, -2.0),
+        (5.0, True, 0.0, 0.0),  # past the 4 deg gate: a twisted trunk or turned head, the hips alone
+        (3.0, False, 0.0, 0.0),  # read once: the lines' own rotations in a single reading were never measured
+        (3.0, True, 30.0, 0.0),  # turned past the 25 deg taper: the hips alone
+    ],
+)
+def test_the_shoulders_and_ears_turn_the_facing_only_when_they_agree_with_the_hips(turn_deg, flip_averaged, camera_yaw_deg, moved_deg):
+    # Shoulders and ears turned by d on still hips: with upper_body_share 1 the body's forward direction
+    # turns by d too (their mean offset), so the left foot (10 deg towards the left of forward) reads 10 - d
+    # and the right foot 10 + d; outside the conditions above the feet read their built 10 deg. The camera
+    # 30 deg round reads them through the floor it estimates, so there only the two feet's difference is held
+    # to zero (a facing moved by d would make it -2d). A video's frames read the hips alone (for_video).
+    pose, f = camera_view(_upper_body_turned(turn_deg), yaw_deg=camera_yaw_deg)
+    pose = replace(pose, flip_averaged=flip_averaged)
+    intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+    scene = estimate_scene(pose, intr)
+    assert scene is not None
+    config = replace(EXACT, upper_body_share=1.0, upper_body_gate_deg=4.0, upper_body_taper_deg=25.0)
+    m = measure(pose, scene, config)
+    if camera_yaw_deg == 0.0:
+        assert m.left.turnout_deg == pytest.approx(10.0 - moved_deg, abs=0.3)
+        assert m.right.turnout_deg == pytest.approx(10.0 + moved_deg, abs=0.3)
+    assert m.left.turnout_deg - m.right.turnout_deg == pytest.approx(-2.0 * moved_deg, abs=0.3)
+    off = measure(pose, scene, replace(EXACT, upper_body_share=0.0))  # the hips alone
+    assert off.left.turnout_deg - off.right.turnout_deg == pytest.approx(0.0, abs=0.3)
+    with pytest.raises(ValueError, match="upper_body_share"):
+        MetricsConfig(upper_body_share=1.5)
+    assert measure(pose, scene, config.for_video()).left.turnout_deg == pytest.approx(off.left.turnout_deg)

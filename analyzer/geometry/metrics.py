@@ -8,7 +8,7 @@ Every function returns NaN rather than a guess when its inputs are not usable.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -163,6 +163,25 @@ class MetricsConfig:
     those stills: the landmarks' reading 0.116 -> 0.097 (HOLDOUT 0.102 -> 0.084); the landmarks' heels
     on such a line of their own: 0.108 / 0.095.
     Videos fit the outline on a few frames of their still stretches, for the turnout only (pipeline.with_outline).
+    upper_body_share, upper_body_gate_deg, upper_body_taper_deg: the body's facing (which sets the forward
+    direction every foot's turnout is read against) from the hips' 3D line turned towards the shoulders'
+    and ears' lines (upper_body_turn_deg): by share x their mean angle from it, for a body square to the
+    camera, tapering to none at upper_body_taper_deg of turn; only where both lie within upper_body_gate_deg
+    of the hips, only flip-averaged, and only in photos (for_video: a video's frames read the hips alone).
+    From the front the model's hip line is its noisiest: against the true pelvis, RMS on the front stills
+    (train / holdout) hips 2.04 / 1.47 deg, shoulders 1.44 / 0.98, ears 1.33 / 0.84. But the upper body need
+    not face where the pelvis does: on renders with the trunk twisted 3-10 deg on the pelvis or the head
+    turned 10-30 deg (benchmarks/synthetic/data_twist) the shoulders read 4-15 deg off and the ears 5-27,
+    and the hip line itself is pulled along (front: 1.9-6.5 deg RMS). The gate keeps those out: without it
+    (share 0.5) the twist set's front facing went 4.27 -> 6.79 deg RMS on train. Chosen on the train stills
+    of both sets (python -m benchmarks.calibrate --facing-cues: facing RMS summed over main and twist, front
+    and oblique; share 1.0, gate 4, taper 25: main front 2.04 -> 1.42, twist front 4.27 -> 4.37). Photos'
+    turnout on train: main 3.13 -> 2.99 deg (laptop 2.47 -> 2.12, tripod 2.36 -> 2.13), twist 4.00 -> 4.07;
+    shares 0.5 / 0.67 read main 3.04 / 3.05, twist 4.05 / 4.04. A gate faded over 2-6 or 4-5 deg instead
+    ties on train (all 549 train feet of both sets: 3.139-3.144 against 3.144) and reads the twist set
+    worse (4.12-4.13), so the plain gate stays. Holdout: main 2.93 -> 2.85 (laptop 2.29 -> 2.19, tripod
+    1.68 -> 1.22, swaps 1 -> 0 of 20), twist 3.52 -> 3.69 (laptop 2.75 -> 3.30: a small twist the model's
+    shoulders under-read passes the gate and turns the facing with it).
     """
 
     forward: str = "hips"
@@ -183,6 +202,9 @@ class MetricsConfig:
     outline_width_scale: float = 1.10
     outline_width_offset_ratio: float = 0.066
     segment_share_of_stature: float = SEGMENT_SHARE_OF_STATURE
+    upper_body_share: float = 1.0
+    upper_body_gate_deg: float = 4.0
+    upper_body_taper_deg: float = 25.0
 
     def __post_init__(self) -> None:
         if self.forward not in ("hips", "heels", "blend"):
@@ -207,6 +229,8 @@ class MetricsConfig:
             raise ValueError("silhouette_share must be within 0..1 and silhouette_max_disagreement_deg >= 0")
         if not (0.5 <= self.outline_width_scale <= 2.0 and abs(self.outline_width_offset_ratio) <= 0.5):
             raise ValueError("outline_width_scale must be within 0.5..2 and outline_width_offset_ratio within -0.5..0.5")
+        if not (0.0 <= self.upper_body_share <= 1.0 and self.upper_body_gate_deg >= 0.0 and self.upper_body_taper_deg > 0.0):
+            raise ValueError("upper_body_share must be within 0..1, upper_body_gate_deg >= 0 and upper_body_taper_deg > 0")
         if not 0.5 <= self.segment_share_of_stature <= 1.0:
             raise ValueError("segment_share_of_stature must be within 0.5..1")
 
@@ -214,6 +238,14 @@ class MetricsConfig:
     def for_model(cls, model: str) -> MetricsConfig:
         """The defaults with the fits of the given pose model ("full" or "heavy"; see MODEL_FITS)."""
         return cls(**MODEL_FITS.get(model, {}))
+
+    def for_video(self) -> MetricsConfig:
+        """This config for a video's frames: the hips alone set the facing (upper_body_share 0). Frame by
+        frame the head's and shoulders' small movements move the facing with them: on the real squat clip
+        IMG_7033 the left foot's smoothed SD over its still stretch went 0.96 -> 1.00 deg with them (1.004
+        with the gate faded over 2-6 deg; the shoulders alone 1.27), at the 1 deg target, and on the
+        standing clip 0.64 -> 0.76; a photo has no frames to steady, and the live camera reads once."""
+        return replace(self, upper_body_share=0.0)
 
     def heel_distance_ratio(self, heels: float, ankles: float = NAN) -> float:
         """The heel centres' distance in hip widths from the distances between MediaPipe's heels and its
@@ -251,6 +283,8 @@ MODEL_FITS: dict[str, dict[str, Any]] = {
         "fppa_image_share": 0.0,
         # The outline fit's share was chosen with Full's landmarks only; Heavy reads landmarks alone.
         "silhouette_share": 0.0,
+        # The upper body's facing was chosen with Full's landmarks only; Heavy reads the hips alone.
+        "upper_body_share": 0.0,
     },
 }
 
@@ -366,11 +400,16 @@ def yaw_deg(left: np.ndarray, forward: np.ndarray, to_camera: np.ndarray) -> flo
     return math.degrees(math.atan2(float(left @ to_camera), float(forward @ to_camera)))
 
 
+def to_camera(lifted: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """The floor direction from the hip centre of the lifted skeleton (:func:`lift`) to the camera."""
+    return unit(on_floor(-0.5 * (lifted[Landmark.LEFT_HIP] + lifted[Landmark.RIGHT_HIP]), up))
+
+
 def hip_line_yaw(geometry: FloorGeometry, up: np.ndarray) -> float:
-    """The facing angle read from the 3D hip line alone (see :func:`yaw_deg`): the body's axes on the
-    floor against the direction from the hip centre to the camera."""
-    hip_centre = 0.5 * (geometry.lifted[Landmark.LEFT_HIP] + geometry.lifted[Landmark.RIGHT_HIP])
-    return yaw_deg(geometry.left, geometry.forward, unit(on_floor(-hip_centre, up)))
+    """The facing angle read from the body's axes on the floor (see :func:`yaw_deg`; the 3D hip line,
+    turned towards the upper body's where MetricsConfig.upper_body_share says) against the direction from
+    the hip centre to the camera."""
+    return yaw_deg(geometry.left, geometry.forward, to_camera(geometry.lifted, up))
 
 
 def facing_yaw_deg(pose: PoseFrame, yaw_3d: float) -> float:
@@ -456,13 +495,46 @@ def _leg_reason(pose: PoseFrame, side: Side) -> str:
     return ""
 
 
-def body_axes(pose: PoseFrame, scene: Scene, heels: dict[Side, np.ndarray], config: MetricsConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(left, forward) unit vectors on the floor, in the camera frame."""
+def signed_angle_deg(a: np.ndarray, b: np.ndarray, up: np.ndarray) -> float:
+    """The angle (deg) that turns floor direction ``a`` onto ``b`` about ``up`` (right-hand rule), -180..180."""
+    return math.degrees(math.atan2(float(up @ np.cross(a, b)), float(a @ b)))
+
+
+# The 3D lines besides the hips' that witness the body's facing (MetricsConfig.upper_body_share).
+UPPER_BODY_LINES = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_EAR, Landmark.RIGHT_EAR))
+
+
+def upper_body_turn_deg(pose: PoseFrame, hips: np.ndarray, up: np.ndarray, camera: np.ndarray, config: MetricsConfig) -> float:
+    """How far to turn the hip line ``hips`` (a floor direction) towards the shoulders' and ears' lines
+    (MetricsConfig.upper_body_share): their mean angle from it x the share, tapered by the body's turn from
+    the camera (``camera``: :func:`to_camera`); 0 where either line is more than upper_body_gate_deg from
+    the hips, the body is seen from behind, or the pose is read once (the lines' own rotations in a single
+    reading were never measured)."""
+    if not (pose.flip_averaged and config.upper_body_share > 0):
+        return 0.0
+    yaw = yaw_deg(hips, np.cross(hips, up), camera)
+    if not (math.isfinite(yaw) and abs(yaw) < 90.0):
+        return 0.0
+    share = config.upper_body_share * max(0.0, 1.0 - abs(yaw) / config.upper_body_taper_deg)
+    if share <= 0.0:
+        return 0.0
+    w = pose.world_xyz
+    offsets = [signed_angle_deg(hips, unit(on_floor(w[a] - w[b], up)), up) for a, b in UPPER_BODY_LINES]
+    if not all(math.isfinite(d) and abs(d) <= config.upper_body_gate_deg for d in offsets):
+        return 0.0
+    return share * float(np.mean(offsets))
+
+
+def body_axes(
+    pose: PoseFrame, scene: Scene, heels: dict[Side, np.ndarray], config: MetricsConfig, lifted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(left, forward) unit vectors on the floor, in the camera frame. ``lifted``: :func:`lift`'s points."""
     up = scene.up
     w = pose.world_xyz
     # A flip-averaged pose has the model's own rotation cancelled already.
     yaw = 0.0 if pose.flip_averaged else config.hip_line_yaw_deg
     hips = rotate_about(unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up)), up, yaw)
+    hips = rotate_about(hips, up, upper_body_turn_deg(pose, hips, up, to_camera(lifted, up), config))
     heel_line = unit(on_floor(heels[Side.LEFT] - heels[Side.RIGHT], up)) if heels else np.full(3, np.nan)
     if config.forward == "hips" or not np.all(np.isfinite(heel_line)):
         left = hips
@@ -511,8 +583,9 @@ def floor_geometry(pose: PoseFrame, scene: Scene, config: MetricsConfig | None =
             foot_reason[side] = f"{side.value} foot above the camera's horizon"
     heels = {s: feet[s]["heel"] for s in Side}
     heels_ok = all(np.all(np.isfinite(h)) for h in heels.values())
-    left, forward = body_axes(pose, scene, heels if heels_ok else {}, cfg)
-    return FloorGeometry(feet=feet, left=left, forward=forward, lifted=lift(pose, scene), foot_reason=foot_reason, off_floor=off_floor)
+    lifted = lift(pose, scene)
+    left, forward = body_axes(pose, scene, heels if heels_ok else {}, cfg, lifted)
+    return FloorGeometry(feet=feet, left=left, forward=forward, lifted=lifted, foot_reason=foot_reason, off_floor=off_floor)
 
 
 def measure(

@@ -56,9 +56,13 @@ from tests.conftest import MODELS, need
 #   cm unchanged (0.10, 2.07). Its gain is off-centre (test_a_body_off_centre_in_the_picture_...).
 # - The picture's own knee angle averaged in at 0.4 (MetricsConfig.fppa_image_share, calibrate
 #   --fppa-image): FPPA 1.60 -> 1.37 deg flip-averaged, 1.93 -> 1.79 single.
+# - Session 27, flip-averaged only: near a front view the facing follows the shoulders' and ears' 3D lines
+#   where both agree with the hips' within 4 deg (MetricsConfig.upper_body_share, calibrate --facing-cues):
+#   turnout 3.71 -> 3.61 deg (laptop 3.17 -> 2.91, tripod 1.88 -> 1.69, laptop+tripod 2.41); FPPA 1.37 ->
+#   1.34 over 79 legs; swaps 1 of 20; single readings unchanged.
 LIMITS = {
     # flip: (turnout all, turnout laptop+tripod, FPPA, width ratio, swaps, feet measured at least)
-    True: (3.85, 2.75, 1.45, 0.11, 1, 146),
+    True: (3.75, 2.55, 1.45, 0.11, 1, 146),
     False: (4.4, 3.1, 1.9, 0.135, 1, 145),
 }
 # The heel distance in cm with the body's true height given (issue target 1.5 cm): 4.93 cm flip-averaged
@@ -202,8 +206,12 @@ def test_facing_angle_and_view_classes_on_held_out_cameras(holdout):
 # Session 24, the shoe drawn at 0.7 of its height (silhouette.SHOE_TOP) and averaged in at 0.55: turnout
 # 3.07 -> 2.93 deg (laptop 2.29, tripod 1.68, laptop+tripod 2.04; oblique 20 / 30 / 45 3.43 / 1.88 / 4.54,
 # low phone 3.13), 148 feet, swaps 2 -> 1 of 20 (s0155 left); width 0.08, 1.48 -> 1.53 cm.
+# Session 27, the facing from the shoulders' and ears' lines where they agree with the hips' (MetricsConfig.
+# upper_body_share): turnout 2.93 -> 2.85 deg (laptop 2.19, tripod 1.22, laptop+tripod 1.80; oblique 20 / 30
+# / 45 3.40 / 1.90 / 4.54, low phone 3.25), 148 feet, swaps 1 -> 0 of 20 (s0155 now in order); width 0.08,
+# 1.53 -> 1.57 cm.
 # Limits: (turnout all, laptop+tripod, swaps, feet, width ratio, width cm).
-OUTLINE_LIMITS = (3.05, 2.1, 1, 146, 0.09, 1.6)
+OUTLINE_LIMITS = (2.95, 1.9, 0, 146, 0.09, 1.6)
 
 
 def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
@@ -213,8 +221,8 @@ def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
     assert mae(e["all"]["turnout_deg"]) <= turnout
     assert mae(e["laptop"]["turnout_deg"] + e["tripod"]["turnout_deg"]) <= front
     assert sum(e["all"]["turnout_swaps"]) <= swaps
-    # The "swap" is a near-equal reading of unequal feet (s0155: 17.7 / 17.3 for 12.4 / 26.3; before session
-    # 24 also s0027); no foot is named the wrong side in the picture (0 of 84, 2026-11-22).
+    # Until session 27 one near-equal reading of unequal feet was let through (s0155: 17.7 / 17.3 for 12.4 /
+    # 26.3; before session 24 also s0027); no foot is named the wrong side in the picture (0 of 84, 2026-11-22).
     named = np.asarray(e["all"]["named_wrong"], dtype=float)
     assert np.isfinite(named).sum() >= 80 and np.nansum(named) == 0
     assert int(np.isfinite(e["all"]["turnout_deg"]).sum()) >= detected
@@ -494,3 +502,26 @@ def test_the_lens_from_exif_is_used_reported_and_overridden_by_the_users(tmp_pat
     assert cut_summary["lens"]["hfov_deg"] == pytest.approx(true_cut_hfov, abs=0.6)
     assert "photo_cropped" in {w["code"] for w in cut_summary["warnings"]}
     assert "photo_cropped" not in {w["code"] for w in plain["warnings"]}
+
+
+# The twist set (benchmarks/synthetic/data_twist): bodies whose trunk is twisted 3-10 deg on the pelvis or
+# whose head is turned 10-30 deg, so the shoulders' and ears' lines do not face where the hips do. The
+# photos' facing follows those lines only where they agree with the hips' within 4 deg
+# (MetricsConfig.upper_body_gate_deg). Reached in session 27 on its 40 held-out stills (photos' default):
+# turnout 3.69 deg against 3.52 with the hips alone (laptop 2.75 -> 3.30, tripod 3.64 -> 3.86; laptop+tripod 3.56), 77 of 80
+# feet, no swaps; with no gate (every body's upper body followed, share 0.5) the set's front
+# facing read 4.66 deg RMS on holdout against the hips' 3.31. Limits: (turnout, laptop+tripod, swaps, feet).
+TWIST_TRUTH = DEFAULT_TRUTH.parent.parent / "data_twist" / "truth.json"
+TWIST_LIMITS = (3.8, 3.65, 0, 76)
+
+
+def test_photos_of_bodies_with_a_twisted_trunk_or_turned_head():
+    need(MODELS / "pose_landmarker_full.task")
+    if not TWIST_TRUTH.is_file():
+        pytest.skip(f"needs {TWIST_TRUTH} (the committed twist set)")
+    turnout, front, swaps, feet = TWIST_LIMITS
+    e = score_stills(json.loads(TWIST_TRUTH.read_text()), "holdout", None, TWIST_TRUTH.parent, flip=True, silhouette=True)
+    assert mae(e["all"]["turnout_deg"]) <= turnout
+    assert mae(e["laptop"]["turnout_deg"] + e["tripod"]["turnout_deg"]) <= front
+    assert sum(e["all"]["turnout_swaps"]) <= swaps
+    assert int(np.isfinite(e["all"]["turnout_deg"]).sum()) >= feet

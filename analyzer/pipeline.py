@@ -51,6 +51,7 @@ from analyzer.geometry.metrics import (
     measure,
     outline_agrees,
     stature_units,
+    upper_body_turn_deg,
 )
 from analyzer.geometry.silhouette import SilhouetteFit, fit_outline
 from analyzer.landmarks import Landmark, PoseDetection, PoseFrame, Side
@@ -404,6 +405,26 @@ def with_outline(
         for m in frames
     ]
     return moved, entry, outline_warning(reading, landmarks, config)
+
+
+def still_facing_turn_deg(records: Sequence[FrameRecord], config: MetricsConfig) -> float:
+    """How far a photo's reading would turn the body's facing towards its shoulders and ears
+    (geometry.metrics.upper_body_turn_deg), as the median over a video's still-stretch frames: a video's
+    frames are read with the hips alone (MetricsConfig.for_video), since per frame the turn moves with every
+    small movement of the head; over a still stretch its median is one steady value. 0 without frames."""
+    turns = [upper_body_turn_deg(r.pose, r.scene, config) for r in records if r.pose is not None and r.scene is not None]
+    return float(np.median(turns)) if turns else 0.0
+
+
+def turned_facing(frames: Sequence[StanceMetrics], turn_deg: float) -> list[StanceMetrics]:
+    """The frames' turnout read against a forward direction turned by ``turn_deg`` (upper_body_turn_deg's
+    sign): the left foot that much less turned out, the right foot that much more."""
+    if turn_deg == 0.0:
+        return list(frames)
+    return [
+        replace(m, left=replace(m.left, turnout_deg=m.left.turnout_deg - turn_deg), right=replace(m.right, turnout_deg=m.right.turnout_deg + turn_deg))
+        for m in frames
+    ]
 
 
 def outline_frames(records: Sequence[FrameRecord], n: int = OUTLINE_VIDEO_FRAMES) -> list[FrameRecord]:
@@ -877,6 +898,9 @@ def build_summary(
     if callable(outline) and windows and (fits := outline(outline_frames(same_view or used))):
         smooth, outline_block, outline_note = with_outline(smooth, fits, config)
         warnings.extend([outline_note] if outline_note else [])
+    if windows:
+        # A still stretch's facing follows the upper body as a photo's does, by one steady turn.
+        smooth = turned_facing(smooth, still_facing_turn_deg(same_view or used, config))
     warnings.extend(_content_warnings(records, with_pose, view, options))
     lens = lens_block(info, options)
     warnings.extend(_lens_warnings(info, lens["source"]))

@@ -60,26 +60,32 @@ def test_standing_frontal_parallel_feet(standing):
 def test_a_still_video_reads_the_feet_outline_on_a_few_frames_as_a_photo_does(standing):
     # Videos fit the feet's outline (on by default) on OUTLINE_VIDEO_FRAMES frames of their still
     # stretches; each foot's turnout over the stretch moves by the photos' share of the gap to the
-    # outline's median, unless the two disagree past the gap test, which a warning then says.
+    # outline's median, unless the two disagree past the gap test, which a warning then says. Then, as a
+    # photo's facing follows the upper body, the stretch is turned by its frames' median turn (the left foot
+    # that much less turned out, the right more; pipeline.still_facing_turn_deg): on this clip his shoulders
+    # and ears agree with his hips on every frame, flip-averaged.
     from analyzer.geometry.metrics import MetricsConfig
-    from analyzer.pipeline import OUTLINE_VIDEO_FRAMES
+    from analyzer.pipeline import OUTLINE_VIDEO_FRAMES, still_facing_turn_deg
 
     s = standing.summary
     outline = s["outline"]
     assert outline["frames"] == OUTLINE_VIDEO_FRAMES and outline["fitted"] >= 3
     windows = s["still_windows"]
-    frames = [r.smooth for r in standing.records if any(w["start_s"] <= r.t_s <= w["end_s"] for w in windows)]
+    still = [r for r in standing.records if any(w["start_s"] <= r.t_s <= w["end_s"] for w in windows)]
+    frames = [r.smooth for r in still]
     cfg = MetricsConfig()
+    turn = still_facing_turn_deg([r for r in still if r.pose is not None and r.smooth.view.value == s["view"]], cfg)
+    assert turn != 0.0
     codes = [w["code"] for w in s["warnings"]]
-    for side in ("left", "right"):
+    for side, sign in (("left", -1.0), ("right", 1.0)):
         landmarks = float(np.nanmedian([getattr(m, side).turnout_deg for m in frames if m.view.value == s["view"]]))
         fitted = outline["turnout_deg"][side]
         reported = s["metrics"]["turnout_deg"][side]["median"]
         if outline["used"][side]:
             assert abs(fitted - landmarks) <= cfg.silhouette_max_disagreement_deg
-            assert reported == pytest.approx(landmarks + cfg.silhouette_share * (fitted - landmarks), abs=0.02)
+            assert reported == pytest.approx(landmarks + cfg.silhouette_share * (fitted - landmarks) + sign * turn, abs=0.02)
         else:
-            assert reported == pytest.approx(landmarks, abs=0.002) and "outline_disagrees" in codes
+            assert reported == pytest.approx(landmarks + sign * turn, abs=0.002) and "outline_disagrees" in codes
     assert any(outline["used"].values())
 
 

@@ -587,3 +587,33 @@ def test_the_shoulders_and_ears_turn_the_facing_only_when_they_agree_with_the_hi
     with pytest.raises(ValueError, match="upper_body_share"):
         MetricsConfig(upper_body_share=1.5)
     assert measure(pose, scene, config.for_video()).left.turnout_deg == pytest.approx(off.left.turnout_deg)
+
+
+def test_a_videos_still_stretch_takes_the_upper_bodys_facing_as_one_steady_turn():
+    # A video's frames are measured with the hips alone (MetricsConfig.for_video); over a still stretch the
+    # summary's turnout is then turned by the median of what a photo's reading would turn each frame
+    # (pipeline.still_facing_turn_deg). Three frames with shoulders and ears turned 3 deg and one turned
+    # 7 deg (past the 4 deg gate: 0 for that frame) have median 3 deg, so the left foot reads 3 deg less
+    # turned out and the right 3 deg more; read once, no frame gives a turn.
+    from analyzer.pipeline import FrameRecord, still_facing_turn_deg, turned_facing
+
+    records = []
+    for i, turn in enumerate((3.0, 3.0, 7.0, 3.0)):
+        pose, f = camera_view(_upper_body_turned(turn))
+        pose = replace(pose, flip_averaged=True)
+        intr = Intrinsics(f_px=f, cx=pose.size_wh[0] / 2, cy=pose.size_wh[1] / 2, size_wh=pose.size_wh)
+        scene = estimate_scene(pose, intr)
+        assert scene is not None
+        m = measure(pose, scene, EXACT.for_video())
+        records.append(FrameRecord(i, i / 15.0, 1, pose, m, m, scene=scene))
+    config = replace(EXACT, upper_body_share=1.0, upper_body_gate_deg=4.0, upper_body_taper_deg=25.0)
+    turn = still_facing_turn_deg(records, config)
+    assert turn == pytest.approx(3.0, abs=0.3)
+    turned = turned_facing([r.smooth for r in records], turn)
+    for r, t in zip(records, turned, strict=True):
+        assert r.smooth.left.turnout_deg == pytest.approx(10.0, abs=0.3)  # the frame itself: hips alone
+        assert t.left.turnout_deg == pytest.approx(r.smooth.left.turnout_deg - turn)
+        assert t.right.turnout_deg == pytest.approx(r.smooth.right.turnout_deg + turn)
+    once = [replace(r, pose=replace(r.pose, flip_averaged=False)) for r in records]
+    assert still_facing_turn_deg(once, config) == 0.0
+    assert still_facing_turn_deg([], config) == 0.0

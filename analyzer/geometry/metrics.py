@@ -167,7 +167,8 @@ class MetricsConfig:
     direction every foot's turnout is read against) from the hips' 3D line turned towards the shoulders'
     and ears' lines (upper_body_turn_deg): by share x their mean angle from it, for a body square to the
     camera, tapering to none at upper_body_taper_deg of turn; only where both lie within upper_body_gate_deg
-    of the hips, only flip-averaged, and only in photos (for_video: a video's frames read the hips alone).
+    of the hips, and only flip-averaged. A video's frames read the hips alone (for_video); its still
+    stretch's summary is turned by the median of the frames' turns instead (pipeline.still_facing_turn_deg).
     From the front the model's hip line is its noisiest: against the true pelvis, RMS on the front stills
     (train / holdout) hips 2.04 / 1.47 deg, shoulders 1.44 / 0.98, ears 1.33 / 0.84. But the upper body need
     not face where the pelvis does: on renders with the trunk twisted 3-10 deg on the pelvis or the head
@@ -244,7 +245,8 @@ class MetricsConfig:
         frame the head's and shoulders' small movements move the facing with them: on the real squat clip
         IMG_7033 the left foot's smoothed SD over its still stretch went 0.96 -> 1.00 deg with them (1.004
         with the gate faded over 2-6 deg; the shoulders alone 1.27), at the 1 deg target, and on the
-        standing clip 0.64 -> 0.76; a photo has no frames to steady, and the live camera reads once."""
+        standing clip 0.64 -> 0.76. So a video's summary takes the upper body's turn once per still stretch,
+        as the median over its frames (pipeline.still_facing_turn_deg); the live camera reads once."""
         return replace(self, upper_body_share=0.0)
 
     def heel_distance_ratio(self, heels: float, ankles: float = NAN) -> float:
@@ -504,14 +506,27 @@ def signed_angle_deg(a: np.ndarray, b: np.ndarray, up: np.ndarray) -> float:
 UPPER_BODY_LINES = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_EAR, Landmark.RIGHT_EAR))
 
 
-def upper_body_turn_deg(pose: PoseFrame, hips: np.ndarray, up: np.ndarray, camera: np.ndarray, config: MetricsConfig) -> float:
-    """How far to turn the hip line ``hips`` (a floor direction) towards the shoulders' and ears' lines
+def hip_line(pose: PoseFrame, up: np.ndarray, config: MetricsConfig) -> np.ndarray:
+    """The 3D hip line on the floor (a unit direction towards the body's left), a single reading's turned
+    back by the model's own rotation (MetricsConfig.hip_line_yaw_deg; a flip-averaged pose has it cancelled)."""
+    yaw = 0.0 if pose.flip_averaged else config.hip_line_yaw_deg
+    w = pose.world_xyz
+    return rotate_about(unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up)), up, yaw)
+
+
+def upper_body_turn_deg(pose: PoseFrame, scene: Scene, config: MetricsConfig, lifted: np.ndarray | None = None) -> float:
+    """How far to turn the hip line (:func:`hip_line`) towards the shoulders' and ears' lines
     (MetricsConfig.upper_body_share): their mean angle from it x the share, tapered by the body's turn from
-    the camera (``camera``: :func:`to_camera`); 0 where either line is more than upper_body_gate_deg from
-    the hips, the body is seen from behind, or the pose is read once (the lines' own rotations in a single
-    reading were never measured)."""
+    the camera; 0 where either line is more than upper_body_gate_deg from the hips, the body is seen from
+    behind, or the pose is read once (the lines' own rotations in a single reading were never measured).
+    + turns the body's left (and forward) direction the way the right-hand rule about the floor's up does,
+    which reads the left foot that much less turned out and the right foot that much more. ``lifted``:
+    :func:`lift`'s points, when already at hand."""
     if not (pose.flip_averaged and config.upper_body_share > 0):
         return 0.0
+    up = scene.up
+    hips = hip_line(pose, up, config)
+    camera = to_camera(lift(pose, scene) if lifted is None else lifted, up)
     yaw = yaw_deg(hips, np.cross(hips, up), camera)
     if not (math.isfinite(yaw) and abs(yaw) < 90.0):
         return 0.0
@@ -530,11 +545,7 @@ def body_axes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(left, forward) unit vectors on the floor, in the camera frame. ``lifted``: :func:`lift`'s points."""
     up = scene.up
-    w = pose.world_xyz
-    # A flip-averaged pose has the model's own rotation cancelled already.
-    yaw = 0.0 if pose.flip_averaged else config.hip_line_yaw_deg
-    hips = rotate_about(unit(on_floor(w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP], up)), up, yaw)
-    hips = rotate_about(hips, up, upper_body_turn_deg(pose, hips, up, to_camera(lifted, up), config))
+    hips = rotate_about(hip_line(pose, up, config), up, upper_body_turn_deg(pose, scene, config, lifted))
     heel_line = unit(on_floor(heels[Side.LEFT] - heels[Side.RIGHT], up)) if heels else np.full(3, np.nan)
     if config.forward == "hips" or not np.all(np.isfinite(heel_line)):
         left = hips

@@ -239,8 +239,11 @@ def test_photos_with_the_feet_outline_fit_on_held_out_bodies_and_cameras():
 # landmarks' width). The landmarks alone read 3.99, past the limit: a video path that lost the fit fails.
 # Session 24 (the shoe at 0.7 of its height, share 0.55): 3.45 -> 3.14 deg (laptop 2.22, tripod 1.62,
 # laptop+tripod 1.96; oblique 20 / 30 / 45 3.90 / 2.58 / 4.13, low phone 4.45), 154 feet, swaps 3 -> 1 of 22.
+# Session 27, the still stretch turned by its frames' median upper-body turn (pipeline.still_facing_turn_deg):
+# 3.14 -> 3.08 deg (laptop 2.05, tripod 1.63, laptop+tripod 1.88), swaps 1 -> 0 of 22; landmarks alone 3.99
+# -> 3.91.
 # Limits: (turnout all, laptop+tripod, swaps, feet, width ratio).
-VIDEO_OUTLINE_LIMITS = (3.25, 2.05, 1, 152, 0.11)
+VIDEO_OUTLINE_LIMITS = (3.15, 1.95, 0, 152, 0.11)
 # The knee angle of those videos, with the picture's own angle averaged in (MetricsConfig.fppa_image_share;
 # the hips stand tall, so in full): 1.62 deg over 84 legs (the lifted skeleton alone 1.96 over 86 in the
 # committed file, which predated later changes; 4.96 against 3.31 over the same 6 legs of 20 deg oblique).

@@ -272,9 +272,9 @@ def facing_cues_study(truth_path: Path) -> None:
         sets[name] = [(s, pose, scene) for s, pose, scene in read_stills(truth["stills"], poses(path, truth["stills"], flip=True))
                       if group(s)]
 
-    def line_yaw(pose: PoseFrame, scene: Scene, pair: tuple[Landmark, Landmark]) -> float:
-        left = unit(on_floor(pose.world_xyz[pair[0]] - pose.world_xyz[pair[1]], scene.up))
-        return yaw_deg(left, np.cross(left, scene.up), to_camera(lift(pose, scene), scene.up))
+    def line_yaw(pose: PoseFrame, up: np.ndarray, camera: np.ndarray, pair: tuple[Landmark, Landmark]) -> float:
+        left = unit(on_floor(pose.world_xyz[pair[0]] - pose.world_xyz[pair[1]], up))
+        return yaw_deg(left, np.cross(left, up), camera)
 
     def rms(values: list[float]) -> float:
         return float(np.sqrt(np.mean(np.square(values)))) if values else math.nan
@@ -286,7 +286,8 @@ def facing_cues_study(truth_path: Path) -> None:
     for name, rows in sets.items():
         for s, pose, scene in rows:
             key = (name, s["split"], group(s), s.get("twist_mode", "none"))
-            err = [wrap(line_yaw(pose, scene, pair) - true_yaw_deg(s)) for pair in FACING_LINES.values()]
+            camera = to_camera(lift(pose, scene), scene.up)
+            err = [wrap(line_yaw(pose, scene.up, camera, pair) - true_yaw_deg(s)) for pair in FACING_LINES.values()]
             cells.setdefault(key, []).append(err)
     for key in sorted(cells):
         e = np.array(cells[key])

@@ -45,7 +45,7 @@ from analyzer.geometry.metrics import (
 from analyzer.landmarks import Landmark, Side
 from analyzer.stance import View
 from analyzer.view import FPPA_TURN_REASON, classify_yaw, turn_from_axis_deg
-from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view, lift_foot, stand_on_one_leg
+from tests.synthetic import HIP_HALF_WIDTH, body_points, camera_view, lift_foot, rot_y, stand_on_one_leg
 
 # Exact landmarks carry none of MediaPipe's hip-line rotation, so the geometry tests switch its correction off.
 # Exact landmarks have none of the model's biases, so the corrections fitted for them are off.
@@ -547,11 +547,9 @@ def _upper_body_turned(deg: float) -> dict[Landmark, np.ndarray]:
     hips' centre (+ = the front towards the subject's left); the hips and feet stay."""
     p = body_points(10, 10)
     p[Landmark.LEFT_EAR], p[Landmark.RIGHT_EAR] = np.array([0.075, 1.60, 0.05]), np.array([-0.075, 1.60, 0.05])
-    a = math.radians(deg)
-    rot = np.array([[math.cos(a), 0.0, math.sin(a)], [0.0, 1.0, 0.0], [-math.sin(a), 0.0, math.cos(a)]])
     centre = np.array([0.0, 0.0, 0.05])
     for lm in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_EAR, Landmark.RIGHT_EAR):
-        p[lm] = centre + rot @ (p[lm] - centre)
+        p[lm] = centre + rot_y(deg) @ (p[lm] - centre)
     return p
 
 

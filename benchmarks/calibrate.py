@@ -69,6 +69,17 @@
    turned); then the analyzer's upper-body facing (MetricsConfig.upper_body_share, gate and taper) over a
    grid, ranked on the train stills of both sets (the sum of the four RMS: main and twist, front and
    oblique), with holdout beside.
+17. With ``--residuals``: what the photos' turnout error left after every correction goes with, and two
+   corrections tried on it and not kept (session 28). Each still of the main, twist, lens and room sets
+   read as a photo is (``--outline-share``'s cached readings). (a) The error over the reported stance
+   width, per camera kind, for the photos' blend and for each of its two readings alone: from the front
+   every reading puts wide stances further out than they are. A correction k x (width - pivot), full up
+   to t1 deg of the body's turn and none past t2, chosen on the train stills of main and twist, with
+   every set's figures beside and the paired change on each set's front feet. (b) The body's facing
+   error (the analyzer's, flip-averaged, Full and Heavy) against the pair's true half-difference
+   (left - right) / 2: a pair turned out unevenly pulls the facing along, in both models alike. (c) So
+   the two feet's half-difference read too small is expanded by a share g (tapering with the turn):
+   what it buys, and what it costs feet truly parallel (within 5 deg of each other).
 """
 
 from __future__ import annotations
@@ -77,7 +88,7 @@ import argparse
 import json
 import math
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -115,6 +126,8 @@ from benchmarks.accuracy import true_turn_deg, true_yaw_deg
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "synthetic" / "data" / "truth.json"
 TWIST_TRUTH = HERE / "synthetic" / "data_twist" / "truth.json"
+LENS_TRUTH = HERE / "synthetic" / "data_lens" / "truth.json"
+ROOM_TRUTH = HERE / "synthetic" / "data_room" / "truth.json"
 CACHE = Path.home() / ".cache" / "stance" / "bench"
 
 
@@ -336,6 +349,7 @@ def main() -> None:
     ap.add_argument("--overlap-gate", action="store_true", help="the outline fit's overlap gate against the photos' turnout")
     ap.add_argument("--squat-width", action="store_true", help="where the squat photos' width error comes from")
     ap.add_argument("--facing-cues", action="store_true", help="the body's facing from the model's 3D lines, main and twist sets")
+    ap.add_argument("--residuals", action="store_true", help="what the photos' remaining turnout error goes with (width, uneven pairs)")
     ap.add_argument("--model", default="full", choices=("full", "heavy"), help="pose model to read the stills with")
     args = ap.parse_args()
     global MODEL
@@ -354,6 +368,7 @@ def main() -> None:
         (args.overlap_gate, overlap_gate_study),
         (args.squat_width, squat_width_study),
         (args.facing_cues, facing_cues_study),
+        (args.residuals, residuals_study),
     ):
         if chosen:
             study(args.truth)
@@ -985,6 +1000,137 @@ def squat_width_study(truth_path: Path) -> None:
         grid = sorted((float(np.mean(np.abs(e - k * np.maximum(0.0, c - x)))), c, k) for c in (0.95, 0.96, 0.97, 0.98) for k in (0.5, 1.0, 1.5, 2.0))
         print(f"  {split} photos' width ({len(e)} stills) {np.mean(np.abs(e)):.4f}; less k x max(0, c - that): "
               + ", ".join(f"c {c:.2f} k {k:.1f} {m:.4f}" for m, c, k in sorted(grid, key=lambda g: (g[1], g[2]))))
+
+
+RESIDUAL_SETS = {"main": DEFAULT_TRUTH, "twist": TWIST_TRUTH, "lens": LENS_TRUTH, "room": ROOM_TRUTH}
+
+
+def photo_feet(cfg: MetricsConfig) -> list[dict[str, Any]]:
+    """Every pair of feet the photos' blend reads in the four sets (``outline_readings``, cached): set,
+    split, camera kind, the body's estimated turn, the reported width, and per foot (left, right) the
+    blend's, the landmarks' and the outline's turnout and the truth."""
+    out = []
+    for name, path in RESIDUAL_SETS.items():
+        truth = json.loads(path.read_text())
+        by_id = {s["id"]: s for s in truth["stills"]}
+        for r in outline_readings(path, truth["stills"]):
+            s = by_id[r["id"]]
+            lm = {Side(k): v for k, v in r["landmarks"].items()}
+            ol = {Side(k): v for k, v in r["outline"].items()}
+            blend = blended_turnout(lm, ol, r["turn_deg"], cfg.silhouette_share, cfg.silhouette_share, 30.0, cfg)
+            width = r["width_reported"]
+            out.append({
+                "set": name, "split": s["split"], "kind": s["camera"]["camera_kind"], "turn": r["turn_deg"],
+                "width": math.nan if width is None else float(width),
+                "blend": [blend[side] for side in Side], "landmarks": [lm[side] for side in Side],
+                "outline": [ol[side] for side in Side], "true": [s["truth"]["turnout_deg"][side.value] for side in Side],
+            })
+    return out
+
+
+def taper(turn_deg: float, full_deg: float, none_deg: float) -> float:
+    """1 up to full_deg of turn, 0 from none_deg, linear between."""
+    return 1.0 if turn_deg <= full_deg else max(0.0, 1.0 - (turn_deg - full_deg) / (none_deg - full_deg))
+
+
+def residuals_study(truth_path: Path) -> None:
+    """Step 17 of the module docstring."""
+    global MODEL
+    cfg = MetricsConfig.for_model(MODEL)
+    pairs = photo_feet(cfg)
+    kinds = sorted({p["kind"] for p in pairs if p["set"] == "main"})
+
+    def slope(rows: list[tuple[float, float]]) -> str:
+        a = np.array([r for r in rows if all(map(math.isfinite, r))])
+        if len(a) < 4:
+            return "-"
+        return f"{np.polyfit(a[:, 0], a[:, 1], 1)[0]:+.2f} (r {np.corrcoef(a[:, 0], a[:, 1])[0, 1]:+.2f}, n {len(a)})"
+
+    print("(a) the turnout error over the reported stance width (deg per hip width; main set), train / holdout:")
+    for reading in ("blend", "landmarks", "outline"):
+        print(f"  {reading}: " + "; ".join(
+            f"{kind} " + " / ".join(slope([(p["width"], p[reading][i] - p["true"][i]) for p in pairs
+                                            if p["set"] == "main" and p["kind"] == kind and p["split"] == split for i in (0, 1)])
+                                     for split in ("train", "holdout")) for kind in kinds))
+    sets = [(n, sp) for n in RESIDUAL_SETS for sp in ("train", "holdout") if any(p["set"] == n and p["split"] == sp for p in pairs)]
+
+    def width_corrected(p: dict[str, Any], i: int, k: float, pivot: float, t1: float, t2: float) -> float:
+        w = p["width"]
+        return p["blend"][i] - (k * (w - pivot) * taper(p["turn"], t1, t2) if math.isfinite(w) else 0.0)
+
+    def mae(pick: Callable[[dict[str, Any]], bool], value: Callable[[dict[str, Any], int], float]) -> float:
+        e = [abs(value(p, i) - p["true"][i]) for p in pairs if pick(p) for i in (0, 1)]
+        e = [x for x in e if math.isfinite(x)]
+        return float(np.mean(e)) if e else math.nan
+
+    def train(p: dict[str, Any]) -> bool:
+        return p["split"] == "train" and p["set"] in ("main", "twist")
+
+    grid = sorted(
+        (mae(train, lambda p, i, c=c: width_corrected(p, i, *c)), c)
+        for c in [(k, pv, t1, t2) for k in (1.0, 1.5, 2.0, 2.5, 3.0) for pv in (1.0, 1.1, 1.2, 1.3, 1.4)
+                  for t1, t2 in ((5.0, 15.0), (8.0, 20.0), (12.0, 25.0), (12.0, 40.0))]
+    )
+    cols = ", ".join(f"{n} {sp}" for n, sp in sets) + ", main holdout laptop, main holdout tripod"
+
+    def row(value: Callable[[dict[str, Any], int], float]) -> str:
+        figs = [mae(lambda p, n=n, sp=sp: p["set"] == n and p["split"] == sp, value) for n, sp in sets]
+        figs += [mae(lambda p, kind=kind: p["set"] == "main" and p["split"] == "holdout" and p["kind"] == kind, value)
+                 for kind in ("laptop", "tripod")]
+        return " ".join(f"{f:.3f}" for f in figs)
+
+    print(f"  the photos' turnout MAE less k x (width - pivot) (columns: {cols}); none:")
+    print(f"    {row(lambda p, i: p['blend'][i])} (train main + twist {mae(train, lambda p, i: p['blend'][i]):.3f})")
+    for m, c in grid[:5]:
+        print(f"    k {c[0]:.1f} pivot {c[1]:.1f} turn {c[2]:.0f}-{c[3]:.0f} (train main + twist {m:.3f}): "
+              f"{row(lambda p, i, c=c: width_corrected(p, i, *c))}")
+    best = grid[0][1]
+    for fixed in (best, (2.0, 1.3, 8.0, 20.0)):
+        print(f"  paired change per front foot (turn under 12 deg), k {fixed[0]:.1f} pivot {fixed[1]:.1f} turn {fixed[2]:.0f}-{fixed[3]:.0f}: " + "; ".join(
+            f"{n} {sp} {np.mean(d):+.3f} +/- {np.std(d) / math.sqrt(len(d)):.3f} (n {len(d)})"
+            for n, sp in sets
+            if len(d := [abs(width_corrected(p, i, *fixed) - p["true"][i]) - abs(p["blend"][i] - p["true"][i])
+                         for p in pairs if p["set"] == n and p["split"] == sp and p["turn"] < 12.0 for i in (0, 1)
+                         if math.isfinite(p["blend"][i])]) > 1))
+
+    print("(b) the body's facing error (deg, flip-averaged, the analyzer's) against the pair's true half-difference (main set):")
+    truth = json.loads(DEFAULT_TRUTH.read_text())
+    facing: dict[str, dict[str, float]] = {}
+    studied = MODEL
+    for model in ("full", "heavy"):
+        MODEL = model
+        model_cfg = MetricsConfig.for_model(model)
+        for s, pose, scene in read_stills(truth["stills"], poses(DEFAULT_TRUTH, truth["stills"], flip=True)):
+            yaw = hip_line_yaw(floor_geometry(pose, scene, model_cfg), scene.up)
+            facing.setdefault(s["id"], {})[model] = (yaw - true_yaw_deg(s) + 180.0) % 360.0 - 180.0
+    MODEL = studied
+    groups: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    for s in truth["stills"]:
+        f = facing.get(s["id"], {})
+        if len(f) == 2:
+            kind = s["camera"]["camera_kind"]
+            t = s["truth"]["turnout_deg"]
+            groups.setdefault((s["split"], "front" if kind in ("laptop", "tripod") else kind), []).append(
+                (f["full"], f["heavy"], 0.5 * (t["left"] - t["right"])))
+    for key in sorted(groups):
+        a = np.array(groups[key])
+        print(f"  {key[0]} {key[1]} ({len(a)}): RMS Full {np.sqrt(np.mean(a[:, 0] ** 2)):.2f}, Heavy {np.sqrt(np.mean(a[:, 1] ** 2)):.2f},"
+              f" their errors' correlation {np.corrcoef(a[:, 0], a[:, 1])[0, 1]:+.2f}; Full's over the half-difference"
+              f" {np.polyfit(a[:, 2], a[:, 0], 1)[0]:+.3f} deg/deg (r {np.corrcoef(a[:, 2], a[:, 0])[0, 1]:+.2f})")
+
+    print("(c) the two feet's half-difference expanded by g, tapering with the turn (columns as in (a)); MAE, then"
+          " main train / holdout feet of pairs truly within 5 deg of each other:")
+
+    def expanded(p: dict[str, Any], i: int, g: float, t1: float, t2: float) -> float:
+        half = 0.5 * (p["blend"][0] - p["blend"][1]) * g * taper(p["turn"], t1, t2)
+        return p["blend"][i] + (half if i == 0 else -half)
+
+    def parallel(split: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda p: p["set"] == "main" and p["split"] == split and abs(p["true"][0] - p["true"][1]) <= 5.0
+
+    for g, t1, t2 in ((0.0, 12.0, 40.0), (0.1, 12.0, 40.0), (0.15, 12.0, 40.0), (0.2, 12.0, 40.0), (0.15, 90.0, 91.0)):
+        value = lambda p, i, g=g, t1=t1, t2=t2: expanded(p, i, g, t1, t2)  # noqa: E731
+        print(f"  g {g:.2f} turn {t1:.0f}-{t2:.0f}: {row(value)}; parallel {mae(parallel('train'), value):.3f} / {mae(parallel('holdout'), value):.3f}")
 
 
 def search() -> None:

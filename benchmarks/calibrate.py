@@ -1028,7 +1028,7 @@ def photo_feet(cfg: MetricsConfig) -> list[dict[str, Any]]:
     return out
 
 
-def taper(turn_deg: float, full_deg: float, none_deg: float) -> float:
+def turn_taper(turn_deg: float, full_deg: float, none_deg: float) -> float:
     """1 up to full_deg of turn, 0 from none_deg, linear between."""
     return 1.0 if turn_deg <= full_deg else max(0.0, 1.0 - (turn_deg - full_deg) / (none_deg - full_deg))
 
@@ -1056,7 +1056,7 @@ def residuals_study(truth_path: Path) -> None:
 
     def width_corrected(p: dict[str, Any], i: int, k: float, pivot: float, t1: float, t2: float) -> float:
         w = p["width"]
-        return p["blend"][i] - (k * (w - pivot) * taper(p["turn"], t1, t2) if math.isfinite(w) else 0.0)
+        return p["blend"][i] - (k * (w - pivot) * turn_taper(p["turn"], t1, t2) if math.isfinite(w) else 0.0)
 
     def mae(pick: Callable[[dict[str, Any]], bool], value: Callable[[dict[str, Any], int], float]) -> float:
         e = [abs(value(p, i) - p["true"][i]) for p in pairs if pick(p) for i in (0, 1)]
@@ -1122,7 +1122,7 @@ def residuals_study(truth_path: Path) -> None:
           " main train / holdout feet of pairs truly within 5 deg of each other:")
 
     def expanded(p: dict[str, Any], i: int, g: float, t1: float, t2: float) -> float:
-        half = 0.5 * (p["blend"][0] - p["blend"][1]) * g * taper(p["turn"], t1, t2)
+        half = 0.5 * (p["blend"][0] - p["blend"][1]) * g * turn_taper(p["turn"], t1, t2)
         return p["blend"][i] + (half if i == 0 else -half)
 
     def parallel(split: str) -> Callable[[dict[str, Any]], bool]:

@@ -269,11 +269,13 @@ FACING_LINES = {
 }
 
 
+def facing_error_deg(yaw_deg: float, still: dict[str, Any]) -> float:
+    """A facing angle read for a still less its true one (benchmarks.accuracy.true_yaw_deg), in -180..180."""
+    return (yaw_deg - true_yaw_deg(still) + 180.0) % 360.0 - 180.0
+
+
 def facing_cues_study(truth_path: Path) -> None:
     """Step 16 of the module docstring."""
-
-    def wrap(d: float) -> float:
-        return (d + 180.0) % 360.0 - 180.0
 
     def group(s: dict[str, Any]) -> str:
         kind = s["camera"]["camera_kind"]
@@ -300,7 +302,7 @@ def facing_cues_study(truth_path: Path) -> None:
         for s, pose, scene in rows:
             key = (name, s["split"], group(s), s.get("twist_mode", "none"))
             camera = to_camera(lift(pose, scene), scene.up)
-            err = [wrap(line_yaw(pose, scene.up, camera, pair) - true_yaw_deg(s)) for pair in FACING_LINES.values()]
+            err = [facing_error_deg(line_yaw(pose, scene.up, camera, pair), s) for pair in FACING_LINES.values()]
             cells.setdefault(key, []).append(err)
     for key in sorted(cells):
         e = np.array(cells[key])
@@ -311,7 +313,7 @@ def facing_cues_study(truth_path: Path) -> None:
         for name, rows in sets.items():
             for s, pose, scene in rows:
                 yaw = hip_line_yaw(floor_geometry(pose, scene, cfg), scene.up)
-                errs.setdefault((name, s["split"], group(s)), []).append(wrap(yaw - true_yaw_deg(s)))
+                errs.setdefault((name, s["split"], group(s)), []).append(facing_error_deg(yaw, s))
         return {k: rms(v) for k, v in errs.items()}
 
     base = MetricsConfig.for_model(MODEL)
@@ -732,7 +734,7 @@ def outline_share_study(truth_path: Path) -> None:
             for row, r, e in both_read:
                 if row[0] != split or row[1] not in kinds or not math.isfinite(r["yaw_deg"]):
                     continue
-                d = (r["yaw_deg"] - true_yaw_deg(still_of[r["id"]]) + 180.0) % 360.0 - 180.0
+                d = facing_error_deg(r["yaw_deg"], still_of[r["id"]])
                 half.append(0.5 * (e[Side.LEFT] - e[Side.RIGHT]))
                 yaw_err.append(d)
                 errs += [e[Side.LEFT], e[Side.RIGHT]]
@@ -1102,7 +1104,7 @@ def residuals_study(truth_path: Path) -> None:
         model_cfg = MetricsConfig.for_model(model)
         for s, pose, scene in read_stills(truth["stills"], poses(DEFAULT_TRUTH, truth["stills"], flip=True)):
             yaw = hip_line_yaw(floor_geometry(pose, scene, model_cfg), scene.up)
-            facing.setdefault(s["id"], {})[model] = (yaw - true_yaw_deg(s) + 180.0) % 360.0 - 180.0
+            facing.setdefault(s["id"], {})[model] = facing_error_deg(yaw, s)
     MODEL = studied
     groups: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for s in truth["stills"]:

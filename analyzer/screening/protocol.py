@@ -1,0 +1,258 @@
+"""The instructor's screening protocol: its steps, and the few numbers each step is judged by.
+
+Pure computation over analysis summaries (docs/SUMMARY.md); no cv2, mediapipe or streamlit.
+
+A screening is the same short series of recordings every time, so that two screenings of a client can be
+compared number by number: standing, walking towards the camera, squats, and a single-leg squat on each leg.
+Each step keeps a handful of :class:`Measure` values read from its recording's summary, each with the
++/- band the summary gives it (``uncertainty``: the larger of the spread over the frames and the method's
+typical error for the view).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from analyzer.stance import View
+from analyzer.temporal.summary import METHOD_ERROR
+
+
+class Step(str, Enum):
+    """One recording of the protocol (the value is what the records and exports store)."""
+
+    STANDING = "standing"
+    WALKING = "walking"
+    SQUAT = "squat"
+    SINGLE_LEG_LEFT = "single_leg_squat_left"
+    SINGLE_LEG_RIGHT = "single_leg_squat_right"
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """What the client does for a step, and how to film it."""
+
+    step: Step
+    title: str
+    instructions: str
+
+
+PROTOCOL: tuple[StepSpec, ...] = (
+    StepSpec(
+        Step.STANDING,
+        "Standing",
+        "Stand relaxed, facing the camera, for 5 seconds: feet where they usually go, arms at the sides. "
+        "Camera about 3 m away at knee-to-hip height, whole body and both feet in the picture.",
+    ),
+    StepSpec(
+        Step.WALKING,
+        "Walking",
+        "Walk towards the camera at an everyday pace for 6-8 steps (start 6-8 m away). "
+        "Same camera height; the feet must stay in the picture.",
+    ),
+    StepSpec(
+        Step.SQUAT,
+        "Squats",
+        "Facing the camera, feet hip-width apart: 3-5 slow squats as deep as is comfortable, "
+        "standing still for a second before the first.",
+    ),
+    StepSpec(
+        Step.SINGLE_LEG_LEFT,
+        "Single-leg squat, left leg",
+        "Facing the camera, stand on the LEFT leg (the other foot just off the floor) and bend the standing "
+        "knee slowly 3 times, as far as is steady. A hand on a chair back is fine.",
+    ),
+    StepSpec(
+        Step.SINGLE_LEG_RIGHT,
+        "Single-leg squat, right leg",
+        "As for the left leg, standing on the RIGHT leg.",
+    ),
+)
+
+
+def step_spec(step: Step | str) -> StepSpec:
+    """The protocol's entry for ``step`` (a Step or its stored value); ValueError names the known steps."""
+    try:
+        key = Step(step)
+    except ValueError:
+        known = ", ".join(s.value for s in Step)
+        raise ValueError(f"unknown screening step {step!r} (known: {known})") from None
+    return next(s for s in PROTOCOL if s.step is key)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One number a step is judged by.
+
+    ``key`` is stable (``turnout_deg.left``, ``rep_knee_fppa_deg.right``, ...) so screenings compare key by
+    key; ``value`` is None when the recording could not give it, and ``reason`` then says why.
+    ``uncertainty`` is the +/- band (same unit), None when unknown.
+    """
+
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    uncertainty: float | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValueError(f"{self.key}: value must be finite or None, got {self.value}")
+        if self.uncertainty is not None and not (math.isfinite(self.uncertainty) and self.uncertainty >= 0):
+            raise ValueError(f"{self.key}: uncertainty must be finite and >= 0, got {self.uncertainty}")
+
+
+SIDES = ("left", "right")
+_UNITS = {"deg": "deg", "ratio": "x hip width", "cm": "cm", "count": ""}
+
+
+def _num(x: Any) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    return float(x) if math.isfinite(x) else None
+
+
+def _stat(summary: Mapping[str, Any], path: str) -> Mapping[str, Any]:
+    node: Any = summary.get("metrics") or {}
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node if isinstance(node, Mapping) else {}
+
+
+def _from_stat(summary: Mapping[str, Any], path: str, label: str, unit: str) -> Measure:
+    stat = _stat(summary, path)
+    value = _num(stat.get("median"))
+    reason = stat.get("reason") if value is None else None
+    return Measure(
+        key=path,
+        label=label,
+        unit=_UNITS[unit],
+        value=value,
+        uncertainty=_num(stat.get("uncertainty")) if value is not None else None,
+        reason=(str(reason) if reason else "not measured") if value is None else None,
+    )
+
+
+def _side_label(side: str) -> str:
+    return "left" if side == "left" else "right"
+
+
+def _turnouts(summary: Mapping[str, Any]) -> list[Measure]:
+    return [
+        _from_stat(summary, f"turnout_deg.{s}", f"Turnout, {_side_label(s)} foot (+ = toe-out)", "deg")
+        for s in SIDES
+    ]
+
+
+def _knees(summary: Mapping[str, Any], sides: tuple[str, ...] = SIDES) -> list[Measure]:
+    out = []
+    for s in sides:
+        out.append(_from_stat(summary, f"knee_fppa_deg.{s}", f"Knee angle (FPPA), {s} (+ = inward)", "deg"))
+        out.append(
+            _from_stat(summary, f"knee_offset_ratio.{s}", f"Knee over foot, {s} (+ = inside the foot)", "ratio")
+        )
+    return out
+
+
+def _median_of(values: list[float | None]) -> float | None:
+    finite = [v for v in values if v is not None]
+    return statistics.median(finite) if finite else None
+
+
+def _rep_measures(summary: Mapping[str, Any], sides: tuple[str, ...]) -> list[Measure]:
+    """Per side: the median over the reps of the most inward knee angle and of the knee offset at the bottom.
+
+    A rep value's +/- is taken from the matching whole-recording metric (same view, same method).
+    """
+    reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
+    out = []
+    for s in sides:
+        for field, label, unit in (
+            ("knee_fppa_deg", f"Knee angle at its most inward in a rep, {s} (+ = inward)", "deg"),
+            ("knee_offset_ratio", f"Knee over foot at the bottom of a rep, {s}", "ratio"),
+        ):
+            values = [_num((r.get(field) or {}).get(s)) for r in reps if isinstance(r.get(field), Mapping)]
+            value = _median_of(values)
+            unc = _num(_stat(summary, f"{field}.{s}").get("uncertainty"))
+            reason = None
+            if value is None:
+                reason = "no squat repetition detected" if not reps else "not measured in any repetition"
+            out.append(
+                Measure(
+                    key=f"rep_{field}.{s}",
+                    label=label,
+                    unit=_UNITS["deg" if field.endswith("deg") else "ratio"],
+                    value=value,
+                    uncertainty=unc if value is not None else None,
+                    reason=reason,
+                )
+            )
+    return out
+
+
+def _spread_or_method(values: list[float], metric: str, summary: Mapping[str, Any]) -> float | None:
+    """The +/- of a median over footprints: as the summary's own bands, the larger of the values' sample
+    SD and the method's typical error for the recording's view (None when the view has none)."""
+    try:
+        method = METHOD_ERROR.get(metric, {}).get(View(summary.get("view")))
+    except ValueError:
+        method = None
+    spread = statistics.stdev(values) if len(values) >= 2 else None
+    found = [x for x in (method, spread) if x is not None]
+    return max(found) if found else None
+
+
+def _count(key: str, label: str, items: list[Any]) -> Measure:
+    return Measure(key=key, label=label, unit="", value=float(len(items)))
+
+
+def _walking_measures(summary: Mapping[str, Any]) -> list[Measure]:
+    steps = [s for s in summary.get("steps") or [] if isinstance(s, Mapping)]
+    out = _turnouts(summary)
+    left, right = out[0], out[1]
+    if left.value is not None and right.value is not None:
+        unc = (
+            math.hypot(left.uncertainty, right.uncertainty)
+            if left.uncertainty is not None and right.uncertainty is not None
+            else None
+        )
+        out.append(Measure("turnout_asymmetry_deg", "Turnout difference, left - right", "deg",
+                           left.value - right.value, unc))
+    else:
+        out.append(Measure("turnout_asymmetry_deg", "Turnout difference, left - right", "deg", None,
+                           reason="needs both feet's turnout"))
+    widths = [w for w in (_num(s.get("step_width_ratio")) for s in steps) if w is not None]
+    width = _median_of(list(widths))
+    width_unc = _spread_or_method(widths, "stance_width_ratio", summary)
+    out.append(
+        Measure("step_width_ratio", "Step width", _UNITS["ratio"], width,
+                width_unc if width is not None else None,
+                None if width is not None else "no footprints with a width")
+    )
+    out.append(_count("steps", "Footprints measured", steps))
+    return out
+
+
+def key_measures(step: Step | str, summary: Mapping[str, Any]) -> tuple[Measure, ...]:
+    """The numbers ``step`` is judged by, read from one recording's summary (never raises on odd input)."""
+    key = step_spec(step).step
+    if key is Step.STANDING:
+        out = [*_turnouts(summary), _from_stat(summary, "stance_width_ratio", "Stance width (heels)", "ratio")]
+        cm = _from_stat(summary, "stance_width_cm", "Stance width (heels)", "cm")
+        if cm.value is not None:
+            out.append(cm)
+        out += _knees(summary)
+        return tuple(out)
+    if key is Step.WALKING:
+        return tuple(_walking_measures(summary))
+    if key is Step.SQUAT:
+        reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
+        return (*_turnouts(summary), *_rep_measures(summary, SIDES), _count("reps", "Repetitions", reps))
+    side = "left" if key is Step.SINGLE_LEG_LEFT else "right"
+    reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
+    return (*_rep_measures(summary, (side,)), *_knees(summary, (side,)), _count("reps", "Repetitions", reps))

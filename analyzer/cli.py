@@ -1,4 +1,5 @@
-"""The command line: ``analyzer analyze INPUT --out DIR`` (and ``python -m analyzer``)."""
+"""The command line: ``analyzer analyze INPUT --out DIR`` (and ``python -m analyzer``); the instructor's
+records commands (client, record, report, export, import) are in :mod:`analyzer.cli_records`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
+from analyzer.cli_records import add_parsers as add_records_parsers
 from analyzer.errors import StanceError
 
 
@@ -156,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)
+    add_records_parsers(sub)
     return p
 
 

@@ -212,6 +212,31 @@ class Analysis:
             writer.writerows(rows)
         return buf.getvalue()
 
+    def picture_jpeg(self, max_side: int = 640, quality: int = 85) -> bytes | None:
+        """One annotated picture as JPEG bytes (long side at most ``max_side``), for records and reports.
+
+        A photo's annotated image; for a video, the annotated frame in the middle of its first still
+        window (else of the clip). None when nothing was annotated or the video cannot be read back.
+        """
+        import cv2
+
+        rgb = self.annotated_image
+        if rgb is None and self.annotated_path is not None and self.annotated_path.is_file():
+            windows = self.summary.get("still_windows") or []
+            if windows:
+                target_s = (windows[0]["start_s"] + windows[0]["end_s"]) / 2
+            else:
+                target_s = float((self.summary.get("input") or {}).get("duration_s") or 0.0) / 2
+            rgb = _video_frame_at(self.annotated_path, target_s)
+        if rgb is None:
+            return None
+        h, w = rgb.shape[:2]
+        scale = min(1.0, max_side / max(h, w))
+        if scale < 1.0:
+            rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return buf.tobytes() if ok else None
+
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write summary.json, frames.csv and annotated.mp4 (or annotated.jpg) into out_dir.
 
@@ -238,6 +263,22 @@ class Analysis:
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _video_frame_at(path: Path, t_s: float) -> np.ndarray | None:
+    """The RGB frame of the video at ``path`` shown at ``t_s`` (the last one before it), or None."""
+    import av
+
+    found = None
+    try:
+        with av.open(str(path)) as container:
+            for frame in container.decode(video=0):
+                if found is not None and frame.time is not None and frame.time > t_s:
+                    break
+                found = frame.to_ndarray(format="rgb24")
+    except (av.FFmpegError, OSError):
+        return found
+    return found
 
 
 # ---------------------------------------------------------------- per-frame analysis

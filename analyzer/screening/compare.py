@@ -41,20 +41,20 @@ def compare_measure(step: Step, before: Measure | None, after: Measure | None) -
     """Compare one number; either side may be missing (the step was not recorded, or gave no value)."""
     ref = after if after is not None else before
     assert ref is not None, "compare_measure needs at least one of before / after"
-    base = dict(step=step, key=ref.key, label=ref.label, unit=ref.unit, before=before, after=after)
+
+    def change(delta: float | None, detectable: float | None, verdict: Verdict, note: str = "") -> Change:
+        return Change(step, ref.key, ref.label, ref.unit, before, after, delta, detectable, verdict, note)
+
     if before is None or after is None or before.value is None or after.value is None:
         missing = "before" if before is None or before.value is None else "after"
         m = before if missing == "before" else after
         why = m.reason if m is not None and m.reason else "not recorded"
-        return Change(**base, delta=None, detectable=None, verdict=Verdict.NOT_COMPARABLE,
-                      note=f"no value {missing}: {why}")
+        return change(None, None, Verdict.NOT_COMPARABLE, f"no value {missing}: {why}")
     delta = after.value - before.value
     if before.uncertainty is None or after.uncertainty is None:
-        return Change(**base, delta=delta, detectable=None, verdict=Verdict.NOT_COMPARABLE,
-                      note="no +/- band for one of the readings")
+        return change(delta, None, Verdict.NOT_COMPARABLE, "no +/- band for one of the readings")
     detectable = math.hypot(before.uncertainty, after.uncertainty)
-    verdict = Verdict.CHANGED if abs(delta) > detectable else Verdict.WITHIN_ERROR
-    return Change(**base, delta=delta, detectable=detectable, verdict=verdict)
+    return change(delta, detectable, Verdict.CHANGED if abs(delta) > detectable else Verdict.WITHIN_ERROR)
 
 
 def compare_steps(

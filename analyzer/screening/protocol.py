@@ -167,26 +167,33 @@ def _median_of(values: list[float | None]) -> float | None:
 def _rep_measures(summary: Mapping[str, Any], sides: tuple[str, ...]) -> list[Measure]:
     """Per side: the median over the reps of the most inward knee angle and of the knee offset at the bottom.
 
-    A rep value's +/- is taken from the matching whole-recording metric (same view, same method).
+    A rep value's +/- is taken from the matching whole-recording metric (same view, same method). With no
+    repetition detected (a photo taken at the bottom, a clip without a full rep), the recording's own
+    median stands in, under the same key, and the label says so.
     """
     reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
     out = []
     for s in sides:
         for field, label, unit in (
-            ("knee_fppa_deg", f"Knee angle at its most inward in a rep, {s} (+ = inward)", "deg"),
-            ("knee_offset_ratio", f"Knee over foot at the bottom of a rep, {s}", "ratio"),
+            ("knee_fppa_deg", f"Squat knee angle at its most inward, {s} (+ = inward)", "deg"),
+            ("knee_offset_ratio", f"Squat knee over foot at the bottom, {s}", "ratio"),
         ):
             values = [_num((r.get(field) or {}).get(s)) for r in reps if isinstance(r.get(field), Mapping)]
             value = _median_of(values)
-            unc = _num(_stat(summary, f"{field}.{s}").get("uncertainty"))
+            whole = _stat(summary, f"{field}.{s}")
+            unc = _num(whole.get("uncertainty"))
             reason = None
-            if value is None:
-                reason = "no squat repetition detected" if not reps else "not measured in any repetition"
+            if not reps:  # a photo of the squat, or a video without a full rep: its own reading
+                value = _num(whole.get("median"))
+                label += " (no rep detected: whole recording)"
+                reason = None if value is not None else str(whole.get("reason") or "not measured")
+            elif value is None:
+                reason = "not measured in any repetition"
             out.append(
                 Measure(
                     key=f"rep_{field}.{s}",
                     label=label,
-                    unit=_UNITS["deg" if field.endswith("deg") else "ratio"],
+                    unit=_UNITS[unit],
                     value=value,
                     uncertainty=unc if value is not None else None,
                     reason=reason,
@@ -243,7 +250,7 @@ def key_measures(step: Step | str, summary: Mapping[str, Any]) -> tuple[Measure,
     key = step_spec(step).step
     if key is Step.STANDING:
         out = [*_turnouts(summary), _from_stat(summary, "stance_width_ratio", "Stance width (heels)", "ratio")]
-        cm = _from_stat(summary, "stance_width_cm", "Stance width (heels)", "cm")
+        cm = _from_stat(summary, "stance_width_cm", "Stance width (heels), centimetres", "cm")
         if cm.value is not None:
             out.append(cm)
         out += _knees(summary)

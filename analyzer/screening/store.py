@@ -231,7 +231,7 @@ class RecordStore:
                     f"{self.path} is an SQLite file of something else (tables: {', '.join(sorted(tables))}); "
                     "it was left untouched"
                 )
-            if version == SCHEMA_VERSION and not _TABLES <= tables:
+            if version == SCHEMA_VERSION and not tables >= _TABLES:
                 missing = ", ".join(sorted(_TABLES - tables))
                 raise RecordsError(f"{self.path} is a damaged records file (missing tables: {missing})")
             if version == 0:

@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from analyzer.feedback import DISCLAIMER, illustration_path
-from analyzer.screening.compare import Change, Verdict, compare_steps
+from analyzer.screening.compare import Change, compare_steps
 from analyzer.screening.protocol import PROTOCOL, Measure
 from analyzer.screening.store import Client, Screening, Trial
 
@@ -52,8 +52,7 @@ def fmt_change(c: Change) -> tuple[str, str, str]:
     places = 2 if c.unit == "x hip width" else 1
     delta = "" if c.delta is None else f"{c.delta:+.{places}f}"
     detect = "" if c.detectable is None else f"{c.detectable:.{places}f}"
-    verdict = c.verdict.value if c.verdict is not Verdict.NOT_COMPARABLE else f"not comparable ({c.note})"
-    return delta, detect, verdict
+    return delta, detect, c.verdict.value  # a missing value's reason is in its own cell
 
 
 class _Report(FPDF):
@@ -81,8 +80,9 @@ class _Report(FPDF):
         self.set_font("Helvetica", "B", 18)
         self.multi_cell(0, 9, plain(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def h2(self, text: str) -> None:
-        if self.get_y() > self.h - 50:
+    def h2(self, text: str, keep_mm: float = 50) -> None:
+        """A section heading; a new page first when less than ``keep_mm`` is left under it."""
+        if self.get_y() > self.h - keep_mm:
             self.add_page()
         self.ln(3)
         self.set_font("Helvetica", "B", 13)
@@ -167,6 +167,29 @@ def _exercise(pdf: _Report, planned: Mapping[str, Any]) -> None:
     pdf.ln(2)
 
 
+def _side_by_side(pdf: _Report, before: Screening, after: Screening) -> None:
+    """The pictures of each step recorded in both screenings, before on the left, after on the right."""
+    pairs = []
+    for spec in PROTOCOL:
+        b, a = before.latest(spec.step), after.latest(spec.step)
+        if b is not None and a is not None and b.picture_jpeg and a.picture_jpeg:
+            pairs.append((spec.title, b, a))
+    if not pairs:
+        return
+    half = (pdf.w - pdf.l_margin - pdf.r_margin - 6) / 2
+    height = 62.0
+    for title, b, a in pairs:
+        if pdf.get_y() > pdf.h - height - 30:
+            pdf.add_page()
+        pdf.ln(2)
+        pdf.h3(f"{title}: '{before.label}' and '{after.label}'")
+        top = pdf.get_y()
+        for i, trial in enumerate((b, a)):
+            x = pdf.l_margin + i * (half + 6)
+            pdf.image(io.BytesIO(trial.picture_jpeg or b""), x=x, y=top, w=half, h=height, keep_aspect_ratio=True)
+        pdf.set_y(top + height + 1)
+
+
 def report_pdf(
     client: Client,
     screenings: Sequence[Screening],
@@ -221,7 +244,9 @@ def report_pdf(
         pdf.h2(f"Changes since '{before.label}' ({before.created_at[:10]})")
         pdf.para("A change counts only when it is larger than the two readings' combined \u00b1 "
                  "(the smallest change the camera can show).", size=9)
-        changes = compare_steps(before.measures(), after.measures())
+        b_steps, a_steps = before.measures(), after.measures()
+        common = {step: b_steps[step] for step in b_steps if step in a_steps}
+        changes = compare_steps(common, {step: a_steps[step] for step in common})
         titles = {s.step: s.title for s in PROTOCOL}
         rows = []
         for c in changes:
@@ -233,10 +258,15 @@ def report_pdf(
                      (66, 28, 28, 15, 18, 25))
         else:
             pdf.para("The two screenings have no step in common.")
+        for label, only, other in ((before.label, b_steps, a_steps), (after.label, a_steps, b_steps)):
+            alone = [titles[step] for step in only if step not in other]
+            if alone:
+                pdf.para(f"Recorded only in '{label}', so not compared: {', '.join(alone)}.", size=9)
+        _side_by_side(pdf, before, after)
 
     exercises = merged_exercises([t for _, t in trials])
     if exercises:
-        pdf.h2("Exercises")
+        pdf.h2("Exercises", keep_mm=90)
         for planned in exercises:
             _exercise(pdf, planned)
     pdf.ln(4)

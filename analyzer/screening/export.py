@@ -14,12 +14,14 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from analyzer.screening.protocol import Step
 from analyzer.screening.store import Client, RecordsError, RecordStore, Screening, now_iso
 
 JSON_FORMAT = "stance-client-records"
+JPEG_MAGIC = b"\xff\xd8\xff"  # how every JPEG file begins (SOI marker, then the first segment's marker)
 JSON_VERSION = 1
 
 CSV_COLUMNS = (
@@ -91,6 +93,13 @@ def _need(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     return value
 
 
+def _iso_time(text: str, where: str) -> None:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise RecordsError(f"malformed client file: {where} {text!r} is not an ISO 8601 time") from None
+
+
 def parse_client_json(data: bytes | str) -> dict[str, Any]:
     """Parse and check a client file made by :func:`client_json`; RecordsError says what is wrong."""
     try:
@@ -100,7 +109,7 @@ def parse_client_json(data: bytes | str) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT:
         raise RecordsError(f"not a client file: its 'format' is not {JSON_FORMAT!r}")
     version = doc.get("version")
-    if not isinstance(version, int) or version > JSON_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= JSON_VERSION:
         raise RecordsError(f"client file version {version!r} is not one this Stance reads (up to {JSON_VERSION})")
     client = _need(doc, "client", dict, "the file")
     _need(client, "name", str, "client")
@@ -110,7 +119,7 @@ def parse_client_json(data: bytes | str) -> dict[str, Any]:
     for i, s in enumerate(_need(doc, "screenings", list, "the file")):
         where = f"screenings[{i}]"
         _need(s, "label", str, where)
-        _need(s, "created_at", str, where)
+        _iso_time(_need(s, "created_at", str, where), f"{where}.created_at")
         for j, t in enumerate(_need(s, "trials", list, where)):
             tw = f"{where}.trials[{j}]"
             step = _need(t, "step", str, tw)
@@ -118,15 +127,20 @@ def parse_client_json(data: bytes | str) -> dict[str, Any]:
                 Step(step)
             except ValueError:
                 raise RecordsError(f"malformed client file: {tw}.step {step!r} is not a protocol step") from None
-            _need(t, "summary", dict, tw)
-            _need(t, "recorded_at", str, tw)
+            try:
+                json.dumps(_need(t, "summary", dict, tw), allow_nan=False)
+            except ValueError:
+                raise RecordsError(f"malformed client file: {tw}.summary holds NaN or infinity") from None
+            _iso_time(_need(t, "recorded_at", str, tw), f"{tw}.recorded_at")
             _need(t, "source_name", str, tw)
             pic = t.get("picture_jpeg_base64")
             if pic is not None:
                 try:
-                    base64.b64decode(pic, validate=True)
+                    jpeg = base64.b64decode(pic, validate=True)
                 except (binascii.Error, TypeError, ValueError):
                     raise RecordsError(f"malformed client file: {tw}.picture_jpeg_base64 is not base64") from None
+                if not jpeg.startswith(JPEG_MAGIC):
+                    raise RecordsError(f"malformed client file: {tw}.picture_jpeg_base64 is not a JPEG picture")
     return doc
 
 
@@ -158,6 +172,6 @@ def import_client_json(store: RecordStore, data: bytes | str) -> Client:
                     "INSERT INTO trials (screening_id, step, source_name, recorded_at, summary_json, "
                     "picture_jpeg) VALUES (?, ?, ?, ?, ?, ?)",
                     (screening_id, t["step"], t["source_name"], t["recorded_at"],
-                     json.dumps(t["summary"]), base64.b64decode(pic) if pic else None),
+                     json.dumps(t["summary"], allow_nan=False), base64.b64decode(pic) if pic else None),
                 )
     return store.client(client_id)

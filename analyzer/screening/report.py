@@ -167,12 +167,25 @@ def _exercise(pdf: _Report, planned: Mapping[str, Any]) -> None:
     pdf.ln(2)
 
 
+def _readable_picture(jpeg: bytes) -> bool:
+    """Whether a kept picture opens as an image (a damaged one is left out of the report, not fatal)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(jpeg)) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+    return True
+
+
 def _side_by_side(pdf: _Report, before: Screening, after: Screening) -> None:
     """The pictures of each step recorded in both screenings, before on the left, after on the right."""
     pairs = []
     for spec in PROTOCOL:
         b, a = before.latest(spec.step), after.latest(spec.step)
-        if b is not None and a is not None and b.picture_jpeg and a.picture_jpeg:
+        if (b is not None and a is not None and b.picture_jpeg and a.picture_jpeg
+                and _readable_picture(b.picture_jpeg) and _readable_picture(a.picture_jpeg)):
             pairs.append((spec.title, b, a))
     if not pairs:
         return
@@ -226,7 +239,7 @@ def report_pdf(
         pdf.para("No recordings in this screening.")
     for title, trial in trials:
         pdf.h3(f"{title}  (recorded {trial.recorded_at[:16].replace('T', ' ')}, {trial.source_name})")
-        if trial.picture_jpeg:
+        if trial.picture_jpeg and _readable_picture(trial.picture_jpeg):
             if pdf.get_y() > pdf.h - 85:
                 pdf.add_page()
             pdf.image(io.BytesIO(trial.picture_jpeg), h=60, keep_aspect_ratio=True)

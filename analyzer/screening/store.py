@@ -298,13 +298,14 @@ class RecordStore:
 
     def new_screening(self, client_id: int, label: str = "", notes: str = "",
                       created_at: str | None = None) -> Screening:
-        """Start a screening; its label defaults to its date."""
+        """Start a screening; its label defaults to its date (the local date when it starts now)."""
         when = created_at or now_iso()
+        default_label = created_at[:10] if created_at else datetime.now().astimezone().date().isoformat()
         self.client(client_id)  # a clear error for an unknown client
         with self._connect() as con:
             cur = con.execute(
                 "INSERT INTO screenings (client_id, label, notes, created_at) VALUES (?, ?, ?, ?)",
-                (client_id, label.strip() or when[:10], notes, when),
+                (client_id, label.strip() or default_label, notes, when),
             )
             screening_id = int(cur.lastrowid or 0)
         return self.screening(screening_id)

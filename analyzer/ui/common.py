@@ -24,6 +24,7 @@ from analyzer.errors import StanceError
 from analyzer.landmarks import Side
 from analyzer.pipeline import AnalysisOptions, lens_text
 from analyzer.pose import PoseEstimator, resolve_model
+from analyzer.screening.protocol import Step
 from analyzer.stance import SideMetrics, StanceMetrics, View, is_num
 
 MODELS = ("full", "heavy")
@@ -42,6 +43,16 @@ def ensure_state() -> None:
         "upload_results": OrderedDict(),  # file name|size|sha256|settings -> UploadResult, newest last, bounded
         "upload_digests": {},  # uploader file_id -> sha256 of the current upload
         "snapshot_results": OrderedDict(),
+        # Clients page: each protocol step's analysed files (cached per step, so five uploads never evict
+        # each other), their annotated pictures, each uploader's file id and sha256, and the uploaders'
+        # generations (a new key empties an uploader once its file is saved).
+        **{f"clients_results_{step.value}": OrderedDict() for step in Step},
+        "clients_pictures": OrderedDict(),  # step|sha256|settings -> JPEG bytes or None, newest last, bounded
+        "clients_digests": {},  # step -> (file_id, sha256) of the file in its picker
+        "clients_upload_gen": {step.value: 0 for step in Step},
+        "clients_import_gen": 0,
+        "clients_pending": {},  # widget key -> value, applied before the widgets of the next run
+        "clients_notice": None,  # one line shown once, at the top of the next run (after a change)
     }
     for key, value in defaults.items():
         if key not in st.session_state:
@@ -102,10 +113,16 @@ class Settings:
 
 
 def settings_ui(
-    prefix: str, *, show_mirror: bool, ms_per_frame: Mapping[str, float] | None = None, show_outline: bool = False
+    prefix: str,
+    *,
+    show_mirror: bool,
+    ms_per_frame: Mapping[str, float] | None = None,
+    show_outline: bool = False,
+    show_height: bool = True,
 ) -> Settings:
-    """Sidebar: model choice (with measured speed when known), optional body height, mirror toggle, and
-    the photos' outline fit (on by default, AnalysisOptions.silhouette)."""
+    """Sidebar: model choice (with measured speed when known), optional body height (unless the page has
+    it from elsewhere: ``show_height=False``), mirror toggle, and the photos' outline fit (on by default,
+    AnalysisOptions.silhouette)."""
     with st.sidebar:
         st.subheader("Settings")
         model = st.radio(
@@ -124,7 +141,9 @@ def settings_ui(
             st.caption(
                 "Measured here: " + ", ".join(f"{m} {ms:.0f} ms/frame" for m, ms in sorted(speeds.items()))
             )
-        known = st.toggle("I know my body height", key=f"{prefix}_height_known", help="Gives widths in cm.")
+        known = show_height and st.toggle(
+            "I know my body height", key=f"{prefix}_height_known", help="Gives widths in cm."
+        )
         height: float | None = None
         if known:
             height = float(

@@ -72,3 +72,31 @@ def metrics_figure(records: Sequence[Any], still_windows: Sequence[Mapping[str, 
         height=620, margin={"l": 40, "r": 10, "t": 40, "b": 40}, legend={"orientation": "h", "y": -0.08}
     )
     return fig
+
+
+def history_figure(
+    labels: Sequence[str], values: Sequence[float], plus_minus: Sequence[float | None], title: str, unit: str
+) -> go.Figure:
+    """One measure across a client's screenings (oldest first, one point each), its ± as error bars.
+
+    ``labels`` name the screenings (shown in order, as categories); a missing ± draws no bar.
+    """
+    fig = go.Figure(
+        go.Scatter(
+            x=list(labels),
+            y=list(values),
+            mode="lines+markers",
+            line={"color": LEFT_COLOUR, "width": 2},
+            marker={"size": 9},
+            error_y={
+                "type": "data",
+                "array": [u if u is not None else 0.0 for u in plus_minus],
+                "visible": True,
+            },
+            hovertemplate="%{x}: %{y:.2f} ± %{error_y.array:.2f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="category", title_text="screening")
+    fig.update_yaxes(title_text=unit)
+    fig.update_layout(title=title, height=340, margin={"l": 40, "r": 10, "t": 50, "b": 40}, showlegend=False)
+    return fig

@@ -3,7 +3,9 @@
 The Live test gives Chromium a fake camera that plays a Y4M made at test time from a real clip of a person
 standing facing the camera, presses Start and checks that the returned video carries the engine's overlay
 colours and that the live numbers appear. The Upload test uploads a short clip and checks that the
-annotated result video plays and the summary shows. Both save screenshots to docs/screenshots/.
+annotated result video plays and the summary shows. The Clients test opens a client's records (made through
+the RecordStore API from real analyses) and checks the comparison and the PDF report's download. Each saves
+a screenshot to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -87,11 +89,19 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(chromium: Path, real_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def records_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's records file (STANCE_RECORDS; not created until used): never the user's own."""
+    return tmp_path_factory.mktemp("records") / "records.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def server(
+    chromium: Path, real_model: Path, records_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; only its own process group is stopped."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "ANALYZER_MODEL_DIR": str(real_model)}
+    env = {**os.environ, "ANALYZER_MODEL_DIR": str(real_model), "STANCE_RECORDS": str(records_file)}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -334,3 +344,50 @@ def test_upload_page_plays_the_result_and_shows_the_summary(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
     page.close()
+
+
+def test_clients_page_shows_a_clients_screenings_and_their_comparison(
+    server: str, browser: Any, records_file: Path
+) -> None:
+    from analyzer.pipeline import analyze_image
+    from analyzer.screening import RecordStore, Step
+
+    store = RecordStore(records_file)
+    client = store.add_client("Grace Hopper", 165.0, "Retest after 8 weeks of foot-control exercises.")
+    for label, when, sample in (
+        ("Baseline", "2026-01-10T12:00:00+00:00", "laptop_toeout"),
+        ("Retest", "2026-03-14T12:00:00+00:00", "low_phone"),
+    ):
+        screening = store.new_screening(client.id, label, created_at=when)
+        analysis = analyze_image(ROOT / "samples" / "synthetic" / f"{sample}.jpg")
+        store.add_trial(screening.id, Step.STANDING, analysis.summary, f"{sample}.jpg",
+                        picture_jpeg=analysis.picture_jpeg(), recorded_at=when)  # fmt: skip
+
+    page = browser.new_page()
+    try:
+        page.goto(f"{server}/clients", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Clients").wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Grace Hopper: screenings").wait_for(timeout=30_000)
+        # st.dataframe draws on a canvas; its cells are also in the page as an accessible table.
+        table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Smallest detectable change")
+        table.wait_for(timeout=30_000)
+        text = table.text_content() or ""
+        assert "Turnout, left foot" in text and "changed" in text and "within measurement error" in text, text
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        # The report is made when its button is clicked (a deferred download): a real PDF, named for the client.
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=re.compile("PDF report")).click()
+        assert download.value.suggested_filename == "Grace_Hopper_report.pdf"
+        assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+        # The standing step open, with its saved recording, for the picture.
+        page.locator('[data-testid="stExpander"] summary').filter(has=page.get_by_text("Standing", exact=True)).click()
+        page.get_by_text("used in comparisons").wait_for(timeout=30_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        page.set_viewport_size({"width": 1440, "height": 3000})  # Streamlit scrolls inside its own container
+        time.sleep(1.5)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "clients.png"), full_page=True)
+    finally:
+        page.close()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import sqlite3
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from feedback.builders import rep, summary
 
 from analyzer.screening import RecordsError, RecordStore, Step
 from analyzer.screening.export import CSV_COLUMNS, client_csv, client_json, import_client_json
+
+PICTURE = cv2.imencode(".jpg", np.full((48, 64, 3), 128, np.uint8))[1].tobytes()  # a real (grey) JPEG
 
 
 @pytest.fixture
@@ -21,7 +26,7 @@ def filled(tmp_path: Path) -> tuple[RecordStore, int]:
     c = store.add_client("Dee", height_cm=172.5, notes="left knee")
     s1 = store.new_screening(c.id, "Initial", created_at="2026-09-01T10:00:00+00:00")
     store.add_trial(s1.id, Step.STANDING, summary(turnout=(21.0, 9.0), uncertainty=3.5), "stand.mp4",
-                    picture_jpeg=b"\xff\xd8\x00picture")
+                    picture_jpeg=PICTURE)
     store.add_trial(s1.id, Step.SQUAT, summary(reps=[rep(1, (12.0, 4.0), (1.0, 1.0))]), "squat.mov")
     s2 = store.new_screening(c.id, "Week 6", created_at="2026-10-13T10:00:00+00:00")
     store.add_trial(s2.id, Step.STANDING, summary(turnout=(11.0, 8.0)), "stand2.mp4")
@@ -54,6 +59,13 @@ def test_json_round_trip_into_another_records_file(filled: tuple[RecordStore, in
             (t.step, t.source_name, t.summary, t.picture_jpeg) for t in sb.trials]
 
 
+def _with_trial(doc: dict, **fields: object) -> str:
+    """``doc`` with its first recording's fields replaced (json.dumps writes NaN as the bare word NaN)."""
+    first = doc["screenings"][0]
+    trials = [{**first["trials"][0], **fields}, *first["trials"][1:]]
+    return json.dumps({**doc, "screenings": [{**first, "trials": trials}, *doc["screenings"][1:]]})
+
+
 def _valid(filled: tuple[RecordStore, int]) -> dict:
     store, cid = filled
     return client_json(store.client(cid), store.screenings(cid))
@@ -70,6 +82,13 @@ def _valid(filled: tuple[RecordStore, int]) -> dict:
          r"screenings\[0\].trials\[0\] has no 'summary'"),
         (lambda d: json.dumps({**d, "screenings": [*d["screenings"][:1], {"label": 3}]}),
          r"screenings\[1\].label should be str"),
+        (lambda d: json.dumps({**d, "version": True}), "version True"),
+        (lambda d: json.dumps({**d, "version": 0}), "version 0"),
+        (lambda d: json.dumps({**d, "screenings": [{**d["screenings"][0], "created_at": "yesterday"}]}),
+         r"screenings\[0\].created_at 'yesterday' is not an ISO 8601 time"),
+        (lambda d: _with_trial(d, picture_jpeg_base64=base64.b64encode(b"GIF89a not a jpeg").decode()),
+         "is not a JPEG picture"),
+        (lambda d: _with_trial(d, summary={"metrics": float("nan")}), "NaN or infinity"),
     ],
 )
 def test_a_malformed_import_adds_nothing(

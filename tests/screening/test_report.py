@@ -81,3 +81,9 @@ def test_unreadable_recordings_are_named_not_fatal(store: RecordStore) -> None:
     text = pdf_text(report_pdf(c, store.screenings(c.id)))
     assert "No recordings in this screening" in text
     assert "1 stored recording(s) could not be read" in text
+    # A kept picture that is not an image (damaged on disk) is left out; the numbers still go in.
+    s2 = store.new_screening(c.id, "Second")
+    store.add_trial(s2.id, Step.STANDING, summary(turnout=(12.5, 3.0)), "s.jpg", picture_jpeg=b"\xff\xd8\xffbroken")
+    data = report_pdf(c, store.screenings(c.id))
+    assert "+12.5 ± 1.0 deg" in pdf_text(data)
+    assert sum(len(p.images) for p in pypdf.PdfReader(io.BytesIO(data)).pages) == 0

@@ -56,7 +56,7 @@ from analyzer.geometry.metrics import (
 from analyzer.geometry.silhouette import SilhouetteFit, fit_outline
 from analyzer.landmarks import Landmark, PoseDetection, PoseFrame, Side
 from analyzer.pose import PoseEstimator
-from analyzer.sinks import H264Writer, OrderedWorker
+from analyzer.sinks import H264Writer, OrderedWorker, jpeg_bytes
 from analyzer.sources import Frame, Lens, SourceInfo, VideoFileSource, is_image_path, prefetch, read_image
 from analyzer.stance import SideMetrics, StanceMetrics, View
 from analyzer.temporal.events import body_height_px, find_reps, leg_speed, still_windows
@@ -218,8 +218,6 @@ class Analysis:
         A photo's annotated image; for a video, the annotated frame in the middle of its first still
         window (else of the clip). None when nothing was annotated or the video cannot be read back.
         """
-        import cv2
-
         rgb = self.annotated_image
         if rgb is None and self.annotated_path is not None and self.annotated_path.is_file():
             windows = self.summary.get("still_windows") or []
@@ -228,14 +226,7 @@ class Analysis:
             else:
                 target_s = float((self.summary.get("input") or {}).get("duration_s") or 0.0) / 2
             rgb = _video_frame_at(self.annotated_path, target_s)
-        if rgb is None:
-            return None
-        h, w = rgb.shape[:2]
-        scale = min(1.0, max_side / max(h, w))
-        if scale < 1.0:
-            rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
-        return buf.tobytes() if ok else None
+        return jpeg_bytes(rgb, max_side, quality) if rgb is not None else None
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write summary.json, frames.csv and annotated.mp4 (or annotated.jpg) into out_dir.

@@ -99,3 +99,13 @@ class OrderedWorker:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
+
+
+def jpeg_bytes(rgb: np.ndarray, max_side: int = 640, quality: int = 85) -> bytes | None:
+    """An RGB picture as JPEG bytes, scaled down to ``max_side`` on its long side (records, reports)."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return buf.tobytes() if ok else None

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -40,6 +41,7 @@ from analyzer.screening import (
 )
 from analyzer.screening.export import client_csv, client_json, import_client_json, parse_client_json
 from analyzer.screening.report import report_pdf
+from analyzer.sinks import jpeg_bytes
 from analyzer.ui import common
 from analyzer.ui.plots import history_figure
 from analyzer.ui.results import Upload, UploadResult, result_for
@@ -697,3 +699,55 @@ def import_ui(store: RecordStore) -> None:
             return
         st.session_state["clients_import_gen"] += 1
         done(f"Imported {client.name} from {name}.", clients_pick=client.id)
+
+
+# ----------------------------------------------------------------------------- from the Live page
+
+
+LIVE_SOURCE = "live camera check"
+NEW_SCREENING = "A new screening (today)"
+
+
+def save_check_ui(summary: dict[str, Any], picture_rgb: np.ndarray | None) -> None:
+    """Under the Live page's check result: keep it as the Standing step of a client's screening.
+
+    The picture is the annotated frame at the check's capture (encoded only when saved). A check is saved
+    once per screening: the page reruns every half second and a second click must not add it again.
+    """
+    try:
+        store = RecordStore()
+        clients = store.clients()
+    except RecordsError as exc:
+        st.caption(f"Client records are unavailable: {exc}")
+        return
+    if not clients:
+        st.caption("To keep checks in a client's records, add the client on the Clients page.")
+        return
+    with st.expander("Save this check to a client's records", icon=":material/save:"):
+        by_id = {c.id: c for c in clients}
+        client_id = st.selectbox(
+            "Client", list(by_id), format_func=lambda i: by_id[i].name, key="live_save_client"
+        )
+        try:
+            screenings = store.screenings(client_id)
+        except RecordsError as exc:
+            st.error(str(exc))
+            return
+        by_label = {screening_name(s): s for s in reversed(screenings)}  # newest first
+        choice = st.selectbox("Screening", [*by_label, NEW_SCREENING], key="live_save_screening")
+        saved: set[str] = st.session_state.setdefault("live_saved_checks", set())
+        digest = f"{client_id}|{choice}|{json.dumps(summary, sort_keys=True, default=str)}"
+        if digest in saved:
+            st.success(f"Saved as the Standing step of {by_id[client_id].name}'s screening {choice}.")
+            return
+        if st.button("Save as Standing", key="live_save_button", icon=":material/save:"):
+            try:
+                screening = by_label.get(choice) or store.new_screening(client_id)
+                picture = jpeg_bytes(picture_rgb) if picture_rgb is not None else None
+                store.add_trial(screening.id, Step.STANDING, summary, LIVE_SOURCE, picture_jpeg=picture)
+            except RecordsError as exc:
+                st.error(str(exc))
+                return
+            saved.add(f"{client_id}|{screening_name(screening)}|{json.dumps(summary, sort_keys=True, default=str)}")
+            saved.add(digest)
+            st.success(f"Saved as the Standing step of {by_id[client_id].name}'s screening {screening_name(screening)}.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
@@ -19,7 +20,7 @@ from analyzer.landmarks import Side
 from analyzer.live import CheckState, ParallelState, SquatState
 from analyzer.pipeline import AnalysisOptions
 from analyzer.stance import StanceMetrics, is_num
-from analyzer.ui import common
+from analyzer.ui import clients_page, common
 from analyzer.ui.live_stream import Activity, LiveHub, LiveSnapshot
 from analyzer.ui.results import Upload, result_for, results_ui
 
@@ -221,7 +222,7 @@ def live_numbers(hub: LiveHub) -> None:
 def coach_panel(hub: LiveHub) -> None:
     snap = hub.snapshot()
     if snap.activity is Activity.CHECK and snap.check is not None:
-        check_ui(snap.check)
+        check_ui(snap.check, snap.check_picture)
     elif snap.activity is Activity.PARALLEL and snap.parallel is not None:
         parallel_ui(snap.parallel)
     elif snap.activity is Activity.SQUAT and snap.squat is not None:
@@ -230,7 +231,7 @@ def coach_panel(hub: LiveHub) -> None:
         st.info("Starting...")
 
 
-def check_ui(state: CheckState) -> None:
+def check_ui(state: CheckState, picture: np.ndarray | None = None) -> None:
     if state.phase != "done" or state.summary is None:
         st.progress(state.progress, text=f"Guided check: {state.message}")
         return
@@ -238,6 +239,7 @@ def check_ui(state: CheckState) -> None:
     summary = common.with_feedback(state.summary) or state.summary  # tiles take the findings into account
     common.summary_ui(summary)
     common.feedback_ui(summary)
+    clients_page.save_check_ui(summary, picture)
 
 
 def parallel_ui(state: ParallelState) -> None:

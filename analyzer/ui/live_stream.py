@@ -86,6 +86,7 @@ class LiveSnapshot:
     error: str | None
     ended: bool = False
     outline_reading: bool = False
+    check_picture: np.ndarray | None = None  # the annotated frame when the guided check was captured
 
     @property
     def streaming(self) -> bool:
@@ -119,6 +120,7 @@ class _Tools:
     shots: deque[tuple[np.ndarray, FrameRecord]] = field(default_factory=lambda: deque(maxlen=CHECK_KEPT))
     outline_due: list[tuple[np.ndarray, FrameRecord]] = field(default_factory=list)
     outline_reading: bool = False  # a worker is reading them: the check shows CHECK_OUTLINE_MESSAGE
+    check_picture: np.ndarray | None = None  # the annotated frame at the check's capture (for records)
 
 
 @dataclass
@@ -187,6 +189,7 @@ class LiveHub:
                 error=self._error,
                 ended=self._ended,
                 outline_reading=self._outline_worker is not None and self._outline_worker.is_alive(),
+                check_picture=self._tools.check_picture,
             )
 
     # ---------------------------------------------------------------- callback side
@@ -311,6 +314,7 @@ class LiveHub:
                 tools.shots.append((rgb, live.record(self._frames)))
             tools.check_state = tools.check.update(live.metrics)
             if running and tools.check_state.event == "captured" and tools.check_state.summary is not None:
+                tools.check_picture = live.annotated_rgb.copy()
                 tools.outline_due = self._outline_shots(tools)
                 tools.outline_reading = bool(tools.outline_due)
             if tools.outline_reading:

@@ -40,3 +40,12 @@ def jog_clip() -> Path:
 def short_standing_mp4(standing_clip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 4 s of the standing clip at 640x360 (made at test time, never committed)."""
     return make_mp4(standing_clip, tmp_path_factory.mktemp("media") / "standing_4s.mp4", seconds=4.0)
+
+
+@pytest.fixture(autouse=True)
+def own_records_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every app test gets a records file of its own (the Live page's check result reads the records
+    to offer saving), never the user's own; tests that fill it take this fixture by name."""
+    path = tmp_path / "own_records.sqlite3"
+    monkeypatch.setenv("STANCE_RECORDS", str(path))
+    return path

@@ -21,9 +21,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit_webrtc import WebRtcMode
 
 from analyzer.geometry.metrics import MetricsConfig
+from analyzer.screening import RecordStore, Step
 from analyzer.stance import View
 from analyzer.temporal.summary import METHOD_ERROR
-from analyzer.ui import live_page, results, upload_page
+from analyzer.ui import clients_page, live_page, results, upload_page
 from analyzer.ui.live_stream import CHECK_OUTLINE_FRAMES, CHECK_OUTLINE_MESSAGE, Activity, LiveHub
 from analyzer.ui.results import Upload
 
@@ -181,6 +182,32 @@ def test_live_numbers_and_guided_check_on_real_frames(
     assert any("frames/s analysed" in c and "ms/frame" in c for c in texts(at.caption))
     # The model choice shows the speed measured on this machine.
     assert any(c.startswith("Measured here: full") and "ms/frame" in c for c in texts(at.sidebar.caption))
+
+    # No client yet: the card says where to add one. With a client, the check is saved as the Standing
+    # step of a new screening of theirs, with the annotated frame of its capture, once.
+    assert any("add the client on the Clients page" in c for c in texts(at.caption))
+    store = RecordStore()  # the test's own file (STANCE_RECORDS, tests/app/conftest.py)
+    client = store.add_client("Live Client")
+    at.run()
+    assert at.selectbox(key="live_save_client").value == client.id
+    assert at.selectbox(key="live_save_screening").value == clients_page.NEW_SCREENING
+    at.button(key="live_save_button").click().run()
+    assert not at.exception, at.exception
+    [screening] = store.screenings(client.id)
+    [trial] = screening.trials
+    assert trial.step is Step.STANDING and trial.source_name == clients_page.LIVE_SOURCE
+    assert trial.summary is not None
+    kept = trial.summary["metrics"]["turnout_deg"]
+    assert [kept[s]["median"] for s in ("left", "right")] == [turnout[s]["median"] for s in ("left", "right")]
+    assert trial.summary["findings"] and trial.summary["exercises"]  # the result card's plan went in too
+    picture = cv2.imdecode(np.frombuffer(trial.picture_jpeg or b"", np.uint8), cv2.IMREAD_COLOR)
+    assert snap.check_picture is not None
+    h, w = snap.check_picture.shape[:2]  # the captured frame, scaled to 640 on its long side
+    assert picture is not None and picture.shape[:2] == (round(h * 640 / max(h, w)), round(w * 640 / max(h, w)))
+    assert any("Saved as the Standing step" in m.value for m in at.success)
+    at.run()
+    assert "live_save_button" not in [b.key for b in at.button]  # saved: no second copy on a rerun
+    assert len(store.screenings(client.id)[0].trials) == 1
 
 
 def test_parallel_feet_drill_panel(

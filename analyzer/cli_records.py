@@ -12,10 +12,20 @@ import argparse
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from analyzer.errors import StanceError
-from analyzer.screening import PROTOCOL, Client, RecordsError, RecordStore, Screening, Step, step_spec
+from analyzer.screening import (
+    PROTOCOL,
+    Client,
+    Measure,
+    RecordsError,
+    RecordStore,
+    Screening,
+    Step,
+    step_spec,
+)
 from analyzer.screening.export import client_csv, client_json, import_client_json
 from analyzer.screening.report import fmt_measure
 
@@ -97,6 +107,13 @@ def cmd_client(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_measures(measures: Sequence[Measure], indent: int) -> None:
+    """One line per number, the values in one column after the longest label."""
+    width = max((len(m.label) for m in measures), default=0) + 2
+    for m in measures:
+        print(f"{' ' * indent}{m.label:<{width}}{fmt_measure(m)}")
+
+
 def _show(store: RecordStore, c: Client) -> None:
     height = f", {c.height_cm:.0f} cm" if c.height_cm is not None else ""
     print(f"Client {c.id}: {c.name}{height}" + (f" - {c.notes}" if c.notes else ""))
@@ -110,8 +127,7 @@ def _show(store: RecordStore, c: Client) -> None:
             if trial is None:
                 continue
             print(f"    {spec.title} ({trial.source_name}, {trial.recorded_at[:16].replace('T', ' ')})")
-            for m in trial.measures:
-                print(f"      {m.label:<55} {fmt_measure(m)}")
+            print_measures(trial.measures, indent=6)
         for t in s.trials:
             if t.problem:
                 print(f"    recording {t.id} cannot be read: {t.problem}")
@@ -145,8 +161,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise RecordsCommandError(str(exc)) from exc
     print(f"Recorded {spec.title.lower()} for {client.name} in screening {screening.label!r} (recording {trial.id}):")
-    for m in trial.measures:
-        print(f"  {m.label:<55} {fmt_measure(m)}")
+    print_measures(trial.measures, indent=2)
     return 0
 
 

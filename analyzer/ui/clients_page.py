@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
@@ -627,41 +627,28 @@ def handover_ui(
         "JSON: everything, pictures included, to import on another computer or keep as a backup."
     )
     stem = file_stem(client.name)
-    pdf, csv, data = st.columns(3)
-    with pdf:
-        st.download_button(
-            "PDF report",
-            data=lambda: report_pdf(client, screenings, before, after),
-            file_name=f"{stem}_report.pdf",
-            mime="application/pdf",
-            key="clients_download_pdf",
-            on_click="ignore",
-            icon=":material/picture_as_pdf:",
-            width="stretch",
-            type="primary",
-        )
-    with csv:
-        st.download_button(
-            "Numbers (CSV)",
-            data=lambda: client_csv(client, screenings),
-            file_name=f"{stem}_records.csv",
-            mime="text/csv",
-            key="clients_download_csv",
-            on_click="ignore",
-            icon=":material/table:",
-            width="stretch",
-        )
-    with data:
-        st.download_button(
-            "Client file (JSON)",
-            data=lambda: json.dumps(client_json(client, screenings), indent=1),
-            file_name=f"{stem}_records.json",
-            mime="application/json",
-            key="clients_download_json",
-            on_click="ignore",
-            icon=":material/data_object:",
-            width="stretch",
-        )
+    # label, file builder (run on click), file name, MIME type, icon
+    files: tuple[tuple[str, Callable[[], bytes | str], str, str, str], ...] = (
+        ("PDF report", lambda: report_pdf(client, screenings, before, after), f"{stem}_report.pdf",
+         "application/pdf", ":material/picture_as_pdf:"),
+        ("Numbers (CSV)", lambda: client_csv(client, screenings), f"{stem}_records.csv", "text/csv",
+         ":material/table:"),
+        ("Client file (JSON)", lambda: json.dumps(client_json(client, screenings), indent=1),
+         f"{stem}_records.json", "application/json", ":material/data_object:"),
+    )
+    for col, (label, build, name, mime, icon), kind in zip(st.columns(3), files, ("pdf", "csv", "json"), strict=True):
+        with col:
+            st.download_button(
+                label,
+                data=build,
+                file_name=name,
+                mime=mime,
+                key=f"clients_download_{kind}",
+                on_click="ignore",
+                icon=icon,
+                width="stretch",
+                type="primary" if kind == "pdf" else "secondary",
+            )
 
 
 def import_file_ui() -> tuple[str, bytes] | None:

@@ -18,7 +18,15 @@ from datetime import datetime
 from typing import Any
 
 from analyzer.screening.protocol import Step
-from analyzer.screening.store import Client, RecordsError, RecordStore, Screening, now_iso
+from analyzer.screening.store import (
+    MAX_HEIGHT_CM,
+    MIN_HEIGHT_CM,
+    Client,
+    RecordsError,
+    RecordStore,
+    Screening,
+    now_iso,
+)
 
 JSON_FORMAT = "stance-client-records"
 JPEG_MAGIC = b"\xff\xd8\xff"  # how every JPEG file begins (SOI marker, then the first segment's marker)
@@ -152,8 +160,8 @@ def import_client_json(store: RecordStore, data: bytes | str) -> Client:
     if not name:
         raise RecordsError("malformed client file: client.name is empty")
     height = c.get("height_cm")
-    if height is not None and not 50 <= float(height) <= 250:
-        raise RecordsError(f"malformed client file: client.height_cm {height} is not 50-250")
+    if height is not None and not MIN_HEIGHT_CM <= float(height) <= MAX_HEIGHT_CM:
+        raise RecordsError(f"malformed client file: client.height_cm {height} is not {MIN_HEIGHT_CM:.0f}-{MAX_HEIGHT_CM:.0f}")
     with store.transaction() as con:
         cur = con.execute(
             "INSERT INTO clients (name, height_cm, notes, created_at) VALUES (?, ?, ?, ?)",

@@ -30,6 +30,8 @@ from typing import Any
 from analyzer.screening.protocol import Measure, Step, key_measures
 
 SCHEMA_VERSION = 1
+# A client's height, as the analysis takes it (AnalysisOptions.body_height_cm): it gives centimetres.
+MIN_HEIGHT_CM, MAX_HEIGHT_CM = 80.0, 250.0
 ENV_RECORDS = "STANCE_RECORDS"
 _TABLES = {"clients", "screenings", "trials"}
 
@@ -90,8 +92,8 @@ class Client:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise ValueError("a client needs a name")
-        if self.height_cm is not None and not (math.isfinite(self.height_cm) and 50 <= self.height_cm <= 250):
-            raise ValueError(f"height must be 50-250 cm, got {self.height_cm}")
+        if self.height_cm is not None and not (math.isfinite(self.height_cm) and MIN_HEIGHT_CM <= self.height_cm <= MAX_HEIGHT_CM):
+            raise ValueError(f"height must be {MIN_HEIGHT_CM:.0f}-{MAX_HEIGHT_CM:.0f} cm, got {self.height_cm}")
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,8 @@ def _check_height(height_cm: float | None) -> float | None:
     if height_cm is None:
         return None
     h = float(height_cm)
-    if not (math.isfinite(h) and 50 <= h <= 250):
-        raise RecordsError(f"height must be 50-250 cm, got {height_cm}")
+    if not (math.isfinite(h) and MIN_HEIGHT_CM <= h <= MAX_HEIGHT_CM):
+        raise RecordsError(f"height must be {MIN_HEIGHT_CM:.0f}-{MAX_HEIGHT_CM:.0f} cm, got {height_cm}")
     return h
 
 
@@ -282,7 +284,7 @@ class RecordStore:
     @staticmethod
     def _client(row: sqlite3.Row) -> Client:
         height = row["height_cm"]
-        ok = isinstance(height, (int, float)) and math.isfinite(height) and 50 <= height <= 250
+        ok = isinstance(height, (int, float)) and math.isfinite(height) and MIN_HEIGHT_CM <= height <= MAX_HEIGHT_CM
         return Client(
             id=row["id"], name=str(row["name"]), height_cm=float(height) if ok else None,
             notes=str(row["notes"] or ""), created_at=str(row["created_at"]),

@@ -41,6 +41,7 @@ from analyzer.screening import (
 )
 from analyzer.screening.export import client_csv, client_json, import_client_json, parse_client_json
 from analyzer.screening.report import report_pdf
+from analyzer.screening.store import MAX_HEIGHT_CM, MIN_HEIGHT_CM
 from analyzer.sinks import jpeg_bytes
 from analyzer.ui import common
 from analyzer.ui.plots import history_figure
@@ -140,8 +141,8 @@ def add_client_ui(store: RecordStore, expanded: bool) -> None:
             name = st.text_input("Name", key="clients_add_name")
             height = st.number_input(
                 "Height (cm, optional)",
-                min_value=50.0,
-                max_value=250.0,
+                min_value=MIN_HEIGHT_CM,
+                max_value=MAX_HEIGHT_CM,
                 value=None,
                 step=1.0,
                 key="clients_add_height",
@@ -163,8 +164,8 @@ def edit_client_ui(store: RecordStore, client: Client) -> None:
             name = st.text_input("Name", value=client.name, key=f"clients_edit_name_{client.id}")
             height = st.number_input(
                 "Height (cm, optional)",
-                min_value=50.0,
-                max_value=250.0,
+                min_value=MIN_HEIGHT_CM,
+                max_value=MAX_HEIGHT_CM,
                 value=client.height_cm,
                 step=1.0,
                 key=f"clients_edit_height_{client.id}",

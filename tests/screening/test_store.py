@@ -39,7 +39,7 @@ def test_records_persist_across_opens(store: RecordStore) -> None:
 def test_bad_requests_get_one_line_errors(store: RecordStore) -> None:
     with pytest.raises(RecordsError, match="needs a name"):
         store.add_client("   ")
-    with pytest.raises(RecordsError, match="height must be 50-250 cm"):
+    with pytest.raises(RecordsError, match="height must be 80-250 cm"):
         store.add_client("Bo", height_cm=1.8)
     with pytest.raises(RecordsError, match="no client with id 99"):
         store.new_screening(99)

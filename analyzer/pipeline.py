@@ -216,17 +216,23 @@ class Analysis:
         """One annotated picture as JPEG bytes (long side at most ``max_side``), for records and reports.
 
         A photo's annotated image; for a video, the annotated frame in the middle of its first still
-        window (else of the clip). None when nothing was annotated or the video cannot be read back.
+        window, else (a walk) the frame where the person stands tallest in the picture (nearest the
+        camera), else the clip's middle. None when nothing was annotated or the video cannot be read back.
         """
         rgb = self.annotated_image
         if rgb is None and self.annotated_path is not None and self.annotated_path.is_file():
-            windows = self.summary.get("still_windows") or []
-            if windows:
-                target_s = (windows[0]["start_s"] + windows[0]["end_s"]) / 2
-            else:
-                target_s = float((self.summary.get("input") or {}).get("duration_s") or 0.0) / 2
-            rgb = _video_frame_at(self.annotated_path, target_s)
+            rgb = _video_frame_at(self.annotated_path, self.picture_time_s())
         return jpeg_bytes(rgb, max_side, quality) if rgb is not None else None
+
+    def picture_time_s(self) -> float:
+        """When in a video :meth:`picture_jpeg` takes its frame (see there)."""
+        windows = self.summary.get("still_windows") or []
+        if windows:
+            return float(windows[0]["start_s"] + windows[0]["end_s"]) / 2
+        posed = [(r.t_s, r.pose) for r in self.records if r.pose is not None]
+        if posed:
+            return max(posed, key=lambda tp: _body_span(tp[1]))[0]
+        return float((self.summary.get("input") or {}).get("duration_s") or 0.0) / 2
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write summary.json, frames.csv and annotated.mp4 (or annotated.jpg) into out_dir.
@@ -254,6 +260,12 @@ class Analysis:
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _body_span(pose: PoseFrame) -> float:
+    """How tall the person stands in the picture: nose to the lower heel, in pixels."""
+    px = pose.pixels_xy
+    return float(max(px[Landmark.LEFT_HEEL, 1], px[Landmark.RIGHT_HEEL, 1]) - px[Landmark.NOSE, 1])
 
 
 def _video_frame_at(path: Path, t_s: float) -> np.ndarray | None:

@@ -238,11 +238,12 @@ def report_pdf(
     if not trials:
         pdf.para("No recordings in this screening.")
     for title, trial in trials:
+        picture = trial.picture_jpeg if trial.picture_jpeg and _readable_picture(trial.picture_jpeg) else None
+        if pdf.get_y() > pdf.h - (95 if picture else 45):  # the heading stays with its picture and table
+            pdf.add_page()
         pdf.h3(f"{title}  (recorded {trial.recorded_at[:16].replace('T', ' ')}, {trial.source_name})")
-        if trial.picture_jpeg and _readable_picture(trial.picture_jpeg):
-            if pdf.get_y() > pdf.h - 85:
-                pdf.add_page()
-            pdf.image(io.BytesIO(trial.picture_jpeg), h=60, keep_aspect_ratio=True)
+        if picture:
+            pdf.image(io.BytesIO(picture), h=60, keep_aspect_ratio=True)
         pdf.rows(("Measure", "Value"), [(m.label, fmt_measure(m)) for m in trial.measures], (110, 70))
         lines = _findings(trial.summary or {})
         if lines:

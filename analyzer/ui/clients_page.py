@@ -37,6 +37,7 @@ from analyzer.screening import (
     Trial,
     Verdict,
     compare_steps,
+    default_records_path,
     key_measures,
 )
 from analyzer.screening.export import client_csv, client_json, import_client_json, parse_client_json
@@ -702,6 +703,9 @@ def save_check_ui(summary: dict[str, Any], picture_rgb: np.ndarray | None) -> No
     The picture is the annotated frame at the check's capture (encoded only when saved). A check is saved
     once per screening: the page reruns every half second and a second click must not add it again.
     """
+    if not default_records_path().exists():  # no records kept yet: a check alone does not create the file
+        st.caption("To keep checks in a client's records, add the client on the Clients page.")
+        return
     try:
         store = RecordStore()
         clients = store.clients()

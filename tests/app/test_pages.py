@@ -111,7 +111,7 @@ def test_app_opens_on_the_live_page_with_the_camera_wired(
 
 
 def test_live_numbers_and_guided_check_on_real_frames(
-    live_app: Any, webrtc_calls: list, real_model: Path, standing_clip: Path
+    live_app: Any, webrtc_calls: list, real_model: Path, standing_clip: Path, own_records_file: Path
 ) -> None:
     at = live_app()
     at.radio(key="live_activity").set_value(Activity.CHECK).run()
@@ -186,6 +186,7 @@ def test_live_numbers_and_guided_check_on_real_frames(
     # No client yet: the card says where to add one. With a client, the check is saved as the Standing
     # step of a new screening of theirs, with the annotated frame of its capture, once.
     assert any("add the client on the Clients page" in c for c in texts(at.caption))
+    assert not own_records_file.exists()  # showing the card did not create a records file
     store = RecordStore()  # the test's own file (STANCE_RECORDS, tests/app/conftest.py)
     client = store.add_client("Live Client")
     at.run()

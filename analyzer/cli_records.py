@@ -24,6 +24,7 @@ from analyzer.screening import (
     RecordStore,
     Screening,
     Step,
+    step_mismatch,
     step_spec,
 )
 from analyzer.screening.export import client_csv, client_json, import_client_json
@@ -162,6 +163,9 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise RecordsCommandError(str(exc)) from exc
     print(f"Recorded {spec.title.lower()} for {client.name} in screening {screening.label!r} (recording {trial.id}):")
     print_measures(trial.measures, indent=2)
+    mismatch = step_mismatch(spec.step, analysis.summary)
+    if mismatch:
+        print(f"  warning: {mismatch}")
     return 0
 
 

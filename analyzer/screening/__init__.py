@@ -9,7 +9,15 @@ before / after comparison, and what to hand over (PDF report, CSV and JSON).
 from __future__ import annotations
 
 from analyzer.screening.compare import Change, Verdict, compare_measure, compare_steps
-from analyzer.screening.protocol import PROTOCOL, Measure, Step, StepSpec, key_measures, step_spec
+from analyzer.screening.protocol import (
+    PROTOCOL,
+    Measure,
+    Step,
+    StepSpec,
+    key_measures,
+    step_mismatch,
+    step_spec,
+)
 from analyzer.screening.store import (
     ENV_RECORDS,
     Client,
@@ -37,5 +45,6 @@ __all__ = [
     "compare_steps",
     "default_records_path",
     "key_measures",
+    "step_mismatch",
     "step_spec",
 ]

@@ -263,3 +263,30 @@ def key_measures(step: Step | str, summary: Mapping[str, Any]) -> tuple[Measure,
     side = "left" if key is Step.SINGLE_LEG_LEFT else "right"
     reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
     return (*_rep_measures(summary, (side,)), *_knees(summary, (side,)), _count("reps", "Repetitions", reps))
+
+
+# The activities (docs/SUMMARY.md ``activity``) a step's recording is expected to show; another one is
+# worth a word before the recording is kept (a walk saved as the standing step, a squat video in which no
+# repetition was found).
+EXPECTED_ACTIVITY = {
+    Step.STANDING: ("standing",),
+    Step.WALKING: ("walking",),
+    Step.SQUAT: ("squat",),
+    Step.SINGLE_LEG_LEFT: ("squat", "standing"),
+    Step.SINGLE_LEG_RIGHT: ("squat", "standing"),
+}
+
+
+def step_mismatch(step: Step | str, summary: Mapping[str, Any]) -> str | None:
+    """One line when the recording does not look like ``step`` (by the analysis's activity), else None.
+
+    A word, not a refusal: the instructor may know better (a photo of a squat reads as a still).
+    """
+    key = step_spec(step).step
+    activity = str(summary.get("activity") or "unknown")
+    if activity == "unknown" or activity in EXPECTED_ACTIVITY[key]:
+        return None
+    if key is Step.SQUAT and activity == "standing" and (summary.get("input") or {}).get("kind") == "image":
+        return None  # a photo is a still: its squat shows in the knee numbers, not in an activity
+    title = step_spec(key).title.lower()
+    return f"This recording looks like {activity}, not {title}: check it is the right file for this step."

@@ -39,6 +39,7 @@ from analyzer.screening import (
     compare_steps,
     default_records_path,
     key_measures,
+    step_mismatch,
 )
 from analyzer.screening.export import client_csv, client_json, import_client_json, parse_client_json
 from analyzer.screening.report import report_pdf
@@ -375,6 +376,9 @@ def analysis_ui(
             key=f"clients_measures_{spec.step.value}",
             widths={"Measure": "medium", "Value": "large", "Unit": "small"},
         )
+        mismatch = step_mismatch(spec.step, summary)
+        if mismatch:
+            st.warning(mismatch)
         for w in summary.get("warnings") or []:
             st.warning(w.get("message", str(w)) if isinstance(w, dict) else str(w))
         if st.button(

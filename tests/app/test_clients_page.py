@@ -226,6 +226,7 @@ def test_a_photo_for_the_standing_step_is_analysed_and_saved(page: SimpleNamespa
     assert shown.loc[left.label, "Value"] == f"{left.value:+.1f} ± {left.uncertainty:.1f}"
     assert shown.loc[left.label, "Unit"] == "°"
     assert len(at.get("imgs")) == 1  # the annotated picture
+    assert not any("looks like" in w for w in texts(at.warning))  # a standing photo for the standing step
 
     at.button(key="clients_save_standing").click().run()
     assert not at.exception, at.exception
@@ -463,3 +464,18 @@ def test_importing_a_client_file(page: SimpleNamespace, summaries: dict[str, dic
     assert [s.label for s in copied] == ["Baseline", "Retest"]
     assert [s.measures() for s in copied] == [s.measures() for s in original]
     assert at.session_state["clients_import_gen"] == 1  # an empty picker: the file is not imported twice
+
+
+def test_a_recording_that_does_not_look_like_its_step_is_pointed_out(page: SimpleNamespace) -> None:
+    store = RecordStore(page.records)
+    client = store.add_client("Ada Lovelace")
+    store.new_screening(client.id, "Baseline")
+    photo = SAMPLES / "laptop_toeout.jpg"  # someone standing, given as the walking step
+    page.uploads[Step.WALKING] = Upload(photo.name, photo.read_bytes())
+    at = page.at.run()
+    assert not at.exception, at.exception
+    assert "This recording looks like standing, not walking: check it is the right file for this step." in texts(
+        at.warning
+    )
+    assert at.button(key="clients_save_walking")  # a word, not a refusal: it can still be kept
+

@@ -51,9 +51,13 @@ def test_instructor_workflow_from_the_command_line(
     picture = cv2.imdecode(np.frombuffer(trial.picture_jpeg or b"", np.uint8), cv2.IMREAD_COLOR)
     assert picture is not None and max(picture.shape[:2]) <= 640
 
-    code, _, err = run(capsys, "record", "1", "standing", str(SAMPLES / "oblique.jpg"), "--screening", "Week 6",
-                       "--records", db)
+    code, out, err = run(capsys, "record", "1", "standing", str(SAMPLES / "oblique.jpg"), "--screening", "Week 6",
+                         "--records", db)
     assert code == 0, err
+    assert "warning:" not in out  # a standing photo, recorded as standing
+    code, out, err = run(capsys, "record", "1", "walking", str(SAMPLES / "oblique.jpg"), "--screening", "Week 6",
+                         "--records", db)
+    assert code == 0 and "warning: This recording looks like standing, not walking" in out
     pdf = tmp_path / "out" / "ann.pdf"
     code, out, _ = run(capsys, "report", "Ann Lee", "--out", str(pdf), "--records", db)
     assert code == 0 and "for screening 'Week 6', compared with 'Initial'" in out
@@ -62,7 +66,7 @@ def test_instructor_workflow_from_the_command_line(
     assert "Changes since 'Initial'" in text and "oblique.jpg" in text
 
     code, out, _ = run(capsys, "export", "1", "--out", str(tmp_path / "ann.csv"), "--records", db)
-    assert code == 0 and (tmp_path / "ann.csv").read_text().count("turnout_deg.left") == 2
+    assert code == 0 and (tmp_path / "ann.csv").read_text().count("turnout_deg.left") == 3
     code, _, _ = run(capsys, "export", "1", "--out", str(tmp_path / "ann.json"), "--records", db)
     other = str(tmp_path / "other.sqlite3")
     code, out, _ = run(capsys, "import", str(tmp_path / "ann.json"), "--records", other)

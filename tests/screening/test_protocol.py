@@ -7,7 +7,7 @@ import math
 import pytest
 from feedback.builders import rep, stat, summary
 
-from analyzer.screening import PROTOCOL, Measure, Step, key_measures, step_spec
+from analyzer.screening import PROTOCOL, Measure, Step, key_measures, step_mismatch, step_spec
 
 
 def by_key(measures: tuple[Measure, ...]) -> dict[str, Measure]:
@@ -81,3 +81,17 @@ def test_odd_summaries_never_raise() -> None:
                 assert m.value is None or m.unit == ""  # counts read 0; everything else is missing
     with pytest.raises(ValueError):
         Measure("k", "l", "deg", float("nan"))
+
+
+def test_a_recording_that_does_not_look_like_its_step_gets_a_word() -> None:
+    walk = summary(activity="walking")
+    assert step_mismatch(Step.STANDING, walk) == (
+        "This recording looks like walking, not standing: check it is the right file for this step."
+    )
+    assert step_mismatch(Step.WALKING, walk) is None
+    assert step_mismatch(Step.SINGLE_LEG_LEFT, summary(activity="standing")) is None  # no full rep: still fine
+    squat_video = {**summary(activity="standing"), "input": {"kind": "video"}}
+    assert "looks like standing, not squats" in (step_mismatch(Step.SQUAT, squat_video) or "")
+    squat_photo = {**summary(activity="standing"), "input": {"kind": "image"}}
+    assert step_mismatch(Step.SQUAT, squat_photo) is None  # a photo is a still whatever it shows
+    assert step_mismatch(Step.STANDING, summary(activity="unknown")) is None

@@ -389,5 +389,17 @@ def test_clients_page_shows_a_clients_screenings_and_their_comparison(
         assert page.locator('[data-testid="stException"]').count() == 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "clients.png"), full_page=True)
+        # As an instructor would: a photo through the Squats step's own file picker, analysed, then saved.
+        squats = page.locator('[data-testid="stExpander"]').filter(has=page.get_by_text("Squats", exact=True))
+        squats.locator("summary").click()
+        squats.locator('input[type="file"]').set_input_files(str(ROOT / "samples" / "synthetic" / "squat.jpg"))
+        save = page.get_by_role("button", name=re.compile("Save to this screening"))
+        save.wait_for(timeout=120_000)
+        save.click()
+        page.get_by_text("Saved squat.jpg as Squats of Retest").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         page.close()
+    retest = store.screenings(client.id)[-1]
+    (kept,) = [t for t in retest.trials if t.step is Step.SQUAT]
+    assert kept.source_name == "squat.jpg" and kept.summary is not None and kept.picture_jpeg is not None

@@ -10,8 +10,8 @@ What a bad file gets:
 * a recording whose stored summary cannot be read (hand-edited, damaged): it is still listed, with
   ``summary`` None and ``problem`` saying what is wrong, and the rest of the records read normally.
 
-The default file is ``$STANCE_RECORDS`` if set, else ``stance/records.sqlite3`` under the user's data
-folder (``$XDG_DATA_HOME``, default ``~/.local/share``).
+The default file is ``$STANCE_RECORDS`` if set, else ``records.sqlite3`` in the system's folder for an
+app's data (:func:`default_records_path`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import math
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,12 +69,20 @@ class RecordsError(Exception):
     """A records file that cannot be used, or a request the records cannot satisfy (one line)."""
 
 
-def default_records_path() -> Path:
+def default_records_path(platform: str = sys.platform) -> Path:
+    """``$STANCE_RECORDS``, else ``records.sqlite3`` in the system's folder for an app's data: Windows
+    ``%LOCALAPPDATA%\\Stance``, macOS ``~/Library/Application Support/Stance``, elsewhere
+    ``$XDG_DATA_HOME/stance`` (default ``~/.local/share/stance``)."""
     env = os.environ.get(ENV_RECORDS)
     if env:
         return Path(env).expanduser()
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "stance" / "records.sqlite3"
+    if platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "Stance"
+    elif platform == "darwin":
+        base = Path.home() / "Library" / "Application Support" / "Stance"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "stance"
+    return base / "records.sqlite3"
 
 
 def now_iso() -> str:

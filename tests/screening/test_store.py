@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from feedback.builders import summary
 
-from analyzer.screening import RecordsError, RecordStore, Step
+from analyzer.screening import RecordsError, RecordStore, Step, default_records_path
 
 
 @pytest.fixture
@@ -117,3 +117,19 @@ def test_a_damaged_recording_is_listed_with_its_problem_and_the_rest_still_read(
     latest = store.screening(s.id).latest(Step.STANDING)
     assert latest is not None and latest.id == good.id
     assert json.loads(json.dumps(trials[good.id].summary))["metrics"]["turnout_deg"]["left"]["median"] == 7.0
+
+
+def test_the_default_records_file_is_the_systems_app_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STANCE_RECORDS", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    assert default_records_path("linux") == tmp_path / ".local" / "share" / "stance" / "records.sqlite3"
+    assert default_records_path("darwin") == tmp_path / "Library" / "Application Support" / "Stance" / "records.sqlite3"
+    assert default_records_path("win32") == tmp_path / "Local" / "Stance" / "records.sqlite3"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_records_path("linux") == tmp_path / "xdg" / "stance" / "records.sqlite3"
+    monkeypatch.setenv("STANCE_RECORDS", "~/clients.sqlite3")
+    assert default_records_path("win32") == tmp_path / "clients.sqlite3"

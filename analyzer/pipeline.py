@@ -981,6 +981,7 @@ def build_summary(
         "outline": outline_block,
         "reps": rep_entries(reps, t, [r.smooth for r in records]),
         "steps": walk["steps"] if walk is not None else [],
+        "single_leg": single_leg_entries(with_pose) if lifted else {},
         "warnings": warnings,
     }
     if walk is not None:
@@ -1002,6 +1003,46 @@ def off_floor(record: FrameRecord) -> Side | None:
     if record.pose is None or record.scene is None:
         return None
     return lifted_foot(record.pose, record.scene.up)
+
+
+# Over the frames a leg stands alone, its knee's "most inward" is this percentile of the frames' readings
+# (the maximum would be one frame's noise).
+SINGLE_LEG_PEAK_PERCENTILE = 90.0
+
+
+def single_leg_entries(with_pose: Sequence[FrameRecord]) -> dict[str, Any]:
+    """Per leg that stood alone (the other foot off the floor, :func:`off_floor`) in at least
+    MIN_VIDEO_READINGS frames: how many frames, and its knee over them (docs/SUMMARY.md ``single_leg``).
+
+    For each knee number, the median and the most inward reading (SINGLE_LEG_PEAK_PERCENTILE of the
+    frames; + is inward for both), with the method's typical error for the frames' main view as its +/-:
+    the spread of a single-leg squat is the movement itself, not the reading's error.
+    """
+    out: dict[str, Any] = {}
+    for side in Side:
+        other = Side.RIGHT if side is Side.LEFT else Side.LEFT
+        alone = [r for r in with_pose if off_floor(r) is other]
+        if len(alone) < MIN_VIDEO_READINGS:
+            continue
+        view = dominant_view([r.smooth for r in alone])
+        entry: dict[str, Any] = {
+            "frames": len(alone),
+            "start_s": round(alone[0].t_s, 3),
+            "end_s": round(alone[-1].t_s, 3),
+            "view": view.value,
+        }
+        for name in ("knee_fppa_deg", "knee_offset_ratio"):
+            values = np.array([getattr(r.smooth.side(side), name) for r in alone if r.smooth.view is view], float)
+            values = values[np.isfinite(values)]
+            ok = len(values) >= MIN_VIDEO_READINGS
+            entry[name] = {
+                "median": round(float(np.median(values)), 3) if ok else None,
+                "most_inward": round(float(np.percentile(values, SINGLE_LEG_PEAK_PERCENTILE)), 3) if ok else None,
+                "n": int(len(values)),
+                "uncertainty": METHOD_ERROR.get(name, {}).get(view) if ok else None,
+            }
+        out[side.value] = entry
+    return out
 
 
 def on_both_feet(record: FrameRecord) -> bool:

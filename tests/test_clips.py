@@ -254,6 +254,31 @@ def test_a_leg_held_up_does_not_tilt_the_floor_against_the_calibrated_camera(cli
     run = score_floor("balance", "cam_03", a.records, cam, lift)
     assert len(run.floor_off_deg) >= 95 and max(run.floor_off_deg) < 10.0
     assert run.lifts == 20 and run.found >= 0.75 * run.lifts and run.other_foot == 0
+    # The summary's single-leg entry (the protocol's single-leg steps read it) names the leg the
+    # triangulated feet say stood alone (the other foot 1 hip width up or more), and only that leg.
+    standing = "left" if float(np.median(lift[np.abs(lift) >= 1.0])) < 0 else "right"
+    alone = a.summary["single_leg"]
+    assert set(alone) == {standing} and alone[standing]["frames"] >= 0.75 * run.lifts
+    # The standing knee's offset from its foot line against the triangulated knee, heel and big toe over
+    # the same kind of frames (0.30 hip widths medial, median of 20): within the summary's own +/-.
+    offset = alone[standing]["knee_offset_ratio"]
+    assert offset["n"] >= 3 and offset["most_inward"] >= offset["median"]
+    true = float(np.median(true_knee_offset(trc, standing)[np.abs(lift) >= 1.0]))
+    assert abs(offset["median"] - true) <= offset["uncertainty"], (offset, true)
+
+
+def true_knee_offset(trc, side: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Per frame, the triangulated knee's sideways distance from the vertical plane through its heel and big
+    toe, in hip widths, + = towards the other hip (medial; the knee_offset_ratio convention). TRC axes: Y up."""
+    s, o = ("L", "R") if side == "left" else ("R", "L")
+    floor = [0, 2]  # x and z: the floor's axes
+    knee, heel, toe = (trc.marker(f"{s}{m}")[:, floor] for m in ("Knee", "Heel", "BigToe"))
+    to_other_hip = (trc.marker(f"{o}Hip") - trc.marker(f"{s}Hip"))[:, floor]
+    along = (toe - heel) / np.linalg.norm(toe - heel, axis=1)[:, None]
+    across = np.column_stack([-along[:, 1], along[:, 0]])
+    across *= np.sign(np.sum(across * to_other_hip, axis=1))[:, None]  # point it medially
+    hip_width = np.linalg.norm(trc.marker("RHip") - trc.marker("LHip"), axis=1)
+    return np.sum((knee - heel) * across, axis=1) / hip_width
 
 
 def test_two_people_are_noticed(clip):

@@ -260,9 +260,32 @@ def key_measures(step: Step | str, summary: Mapping[str, Any]) -> tuple[Measure,
     if key is Step.SQUAT:
         reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
         return (*_turnouts(summary), *_rep_measures(summary, SIDES), _count("reps", "Repetitions", reps))
-    side = "left" if key is Step.SINGLE_LEG_LEFT else "right"
-    reps = [r for r in summary.get("reps") or [] if isinstance(r, Mapping)]
-    return (*_rep_measures(summary, (side,)), *_knees(summary, (side,)), _count("reps", "Repetitions", reps))
+    return _single_leg_measures(summary, "left" if key is Step.SINGLE_LEG_LEFT else "right")
+
+
+def _single_leg_measures(summary: Mapping[str, Any], side: str) -> tuple[Measure, ...]:
+    """The standing knee over the frames its leg stood alone (the summary's ``single_leg`` entry): its
+    most inward FPPA and knee offset (a high percentile of those frames), and how many frames."""
+    entry = (summary.get("single_leg") or {}).get(side)
+    other = "right" if side == "left" else "left"
+    out = []
+    for field, label, unit in (
+        ("knee_fppa_deg", f"Knee angle on the {side} leg alone, most inward (+ = inward)", "deg"),
+        ("knee_offset_ratio", f"Knee over foot on the {side} leg alone, most inside", "ratio"),
+    ):
+        block = entry.get(field) if isinstance(entry, Mapping) else None
+        value = _num(block.get("most_inward")) if isinstance(block, Mapping) else None
+        if not isinstance(entry, Mapping):
+            reason = f"the {other} foot was not seen off the floor: no stance on the {side} leg alone"
+        elif value is None:
+            reason = f"not measured from this view ({str(entry.get('view', 'unknown')).replace('_', ' ')})"
+        else:
+            reason = None
+        unc = _num(block.get("uncertainty")) if isinstance(block, Mapping) and value is not None else None
+        out.append(Measure(f"single_leg_{field}.{side}", label, _UNITS[unit], value, unc, reason))
+    frames = _num(entry.get("frames")) if isinstance(entry, Mapping) else None
+    out.append(Measure("single_leg_frames", f"Frames on the {side} leg alone", "", frames or 0.0))
+    return tuple(out)
 
 
 # The activities (docs/SUMMARY.md ``activity``) a step's recording is expected to show; another one is

@@ -54,11 +54,26 @@ def test_squat_photo_without_reps_uses_its_own_reading_under_the_same_key() -> N
     assert "no rep detected" in m["rep_knee_fppa_deg.left"].label
 
 
-def test_single_leg_squat_reads_the_standing_leg_only() -> None:
-    reps = [rep(1, (15.0, 99.0), (0, 0))]
-    m = by_key(key_measures(Step.SINGLE_LEG_LEFT, summary(reps=reps, fppa=(5.0, 40.0))))
-    assert m["rep_knee_fppa_deg.left"].value == 15.0 and m["knee_fppa_deg.left"].value == 5.0
+def test_single_leg_squat_reads_the_standing_knee_over_the_frames_it_stood_alone() -> None:
+    s = summary(fppa=(5.0, 40.0))
+    s["single_leg"] = {"left": {"frames": 30, "view": "frontal",
+                                "knee_fppa_deg": {"median": 6.0, "most_inward": 14.0, "n": 30, "uncertainty": 3.0},
+                                "knee_offset_ratio": {"median": 0.1, "most_inward": 0.3, "n": 30, "uncertainty": 0.13}}}
+    m = by_key(key_measures(Step.SINGLE_LEG_LEFT, s))
+    assert (m["single_leg_knee_fppa_deg.left"].value, m["single_leg_knee_fppa_deg.left"].uncertainty) == (14.0, 3.0)
+    assert m["single_leg_knee_offset_ratio.left"].value == 0.3 and m["single_leg_frames"].value == 30.0
     assert not any(k.endswith(".right") for k in m)
+    # Standing on the right leg was never seen: the right step says so instead of using two-footed frames.
+    right = by_key(key_measures(Step.SINGLE_LEG_RIGHT, s))
+    assert right["single_leg_knee_fppa_deg.right"].value is None
+    assert right["single_leg_knee_fppa_deg.right"].reason == (
+        "the left foot was not seen off the floor: no stance on the right leg alone")
+    assert right["single_leg_frames"].value == 0.0
+    # Seen alone, but from a view that gives no knee angle.
+    s["single_leg"]["right"] = {"frames": 12, "view": "left_sagittal",
+                                "knee_fppa_deg": {"median": None, "most_inward": None, "n": 0, "uncertainty": None}}
+    right = by_key(key_measures(Step.SINGLE_LEG_RIGHT, s))
+    assert right["single_leg_knee_fppa_deg.right"].reason == "not measured from this view (left sagittal)"
 
 
 def test_walking_step_width_and_asymmetry() -> None:

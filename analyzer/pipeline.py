@@ -231,7 +231,7 @@ class Analysis:
             return float(windows[0]["start_s"] + windows[0]["end_s"]) / 2
         posed = [(r.t_s, r.pose) for r in self.records if r.pose is not None]
         if posed:
-            return max(posed, key=lambda tp: _body_span(tp[1]))[0]
+            return max(posed, key=lambda tp: body_height_px(tp[1]))[0]
         return float((self.summary.get("input") or {}).get("duration_s") or 0.0) / 2
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
@@ -260,12 +260,6 @@ class Analysis:
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _body_span(pose: PoseFrame) -> float:
-    """How tall the person stands in the picture: nose to the lower heel, in pixels."""
-    px = pose.pixels_xy
-    return float(max(px[Landmark.LEFT_HEEL, 1], px[Landmark.RIGHT_HEEL, 1]) - px[Landmark.NOSE, 1])
 
 
 def _video_frame_at(path: Path, t_s: float) -> np.ndarray | None:
@@ -952,7 +946,8 @@ def build_summary(
     activity = "squat" if reps else ("walking" if walk is not None else ("standing" if windows else "unknown"))
     if info.kind == "image":
         activity = "standing" if (with_pose[0].knee_flexion_deg or 0) < 25 else "unknown"
-    lifted = sum(1 for r in with_pose if off_floor(r) is not None)
+    held_up = [off_floor(r) for r in with_pose]  # the foot each frame's person held off the floor, if any
+    lifted = sum(1 for side in held_up if side is not None)
     if lifted and activity != "walking":  # walking lifts a foot at every step
         warnings.append(
             {
@@ -981,7 +976,7 @@ def build_summary(
         "outline": outline_block,
         "reps": rep_entries(reps, t, [r.smooth for r in records]),
         "steps": walk["steps"] if walk is not None else [],
-        "single_leg": single_leg_entries(with_pose) if lifted else {},
+        "single_leg": single_leg_entries(with_pose, held_up) if lifted else {},
         "warnings": warnings,
     }
     if walk is not None:
@@ -1010,8 +1005,8 @@ def off_floor(record: FrameRecord) -> Side | None:
 SINGLE_LEG_PEAK_PERCENTILE = 90.0
 
 
-def single_leg_entries(with_pose: Sequence[FrameRecord]) -> dict[str, Any]:
-    """Per leg that stood alone (the other foot off the floor, :func:`off_floor`) in at least
+def single_leg_entries(with_pose: Sequence[FrameRecord], held_up: Sequence[Side | None]) -> dict[str, Any]:
+    """Per leg that stood alone (the other foot off the floor: ``held_up``, each frame's :func:`off_floor`) in at least
     MIN_VIDEO_READINGS frames: how many frames, and its knee over them (docs/SUMMARY.md ``single_leg``).
 
     For each knee number, the median and the most inward reading (SINGLE_LEG_PEAK_PERCENTILE of the
@@ -1020,8 +1015,7 @@ def single_leg_entries(with_pose: Sequence[FrameRecord]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for side in Side:
-        other = Side.RIGHT if side is Side.LEFT else Side.LEFT
-        alone = [r for r in with_pose if off_floor(r) is other]
+        alone = [r for r, up in zip(with_pose, held_up, strict=True) if up is side.other]
         if len(alone) < MIN_VIDEO_READINGS:
             continue
         view = dominant_view([r.smooth for r in alone])

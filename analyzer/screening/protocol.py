@@ -107,8 +107,21 @@ class Measure:
             raise ValueError(f"{self.key}: uncertainty must be finite and >= 0, got {self.uncertainty}")
 
 
-SIDES = ("left", "right")
 _UNITS = {"deg": "deg", "ratio": "x hip width", "cm": "cm", "count": ""}
+
+
+def decimals(unit: str) -> int:
+    """How many decimals a number in ``unit`` is shown with (hip widths 2, degrees and cm 1, counts 0)."""
+    return 2 if unit == _UNITS["ratio"] else (1 if unit else 0)
+
+
+def number_text(value: float, unit: str, signed: bool | None = None) -> str:
+    """``value`` with its unit's decimals; signed (+/-) by default for angles, where the sign is meaning."""
+    signed = unit == _UNITS["deg"] if signed is None else signed
+    return f"{value:+.{decimals(unit)}f}" if signed else f"{value:.{decimals(unit)}f}"
+
+
+SIDES = ("left", "right")
 
 
 def _num(x: Any) -> float | None:
@@ -138,13 +151,9 @@ def _from_stat(summary: Mapping[str, Any], path: str, label: str, unit: str) -> 
     )
 
 
-def _side_label(side: str) -> str:
-    return "left" if side == "left" else "right"
-
-
 def _turnouts(summary: Mapping[str, Any]) -> list[Measure]:
     return [
-        _from_stat(summary, f"turnout_deg.{s}", f"Turnout, {_side_label(s)} foot (+ = toe-out)", "deg")
+        _from_stat(summary, f"turnout_deg.{s}", f"Turnout, {s} foot (+ = toe-out)", "deg")
         for s in SIDES
     ]
 

@@ -18,7 +18,7 @@ from fpdf.enums import XPos, YPos
 
 from analyzer.feedback import DISCLAIMER, illustration_path
 from analyzer.screening.compare import Change, compare_steps
-from analyzer.screening.protocol import PROTOCOL, Measure
+from analyzer.screening.protocol import PROTOCOL, Measure, number_text
 from analyzer.screening.store import Client, Screening, Trial
 
 # The built-in fonts cover Latin-1 only: the few other characters the texts use get plain equivalents.
@@ -40,18 +40,16 @@ def fmt_measure(m: Measure | None) -> str:
         return "not recorded"
     if m.value is None:
         return m.reason or "not measured"
-    places = 2 if m.unit == "x hip width" else (0 if not m.unit else 1)
-    text = f"{m.value:+.{places}f}" if m.unit == "deg" else f"{m.value:.{places}f}"
+    text = number_text(m.value, m.unit)
     if m.uncertainty is not None:
-        text += f" \u00b1 {m.uncertainty:.{places}f}"
+        text += f" \u00b1 {number_text(m.uncertainty, m.unit, signed=False)}"
     return f"{text} {m.unit}".strip()
 
 
 def fmt_change(c: Change) -> tuple[str, str, str]:
     """(change, smallest detectable change, verdict) as table cells."""
-    places = 2 if c.unit == "x hip width" else 1
-    delta = "" if c.delta is None else f"{c.delta:+.{places}f}"
-    detect = "" if c.detectable is None else f"{c.detectable:.{places}f}"
+    delta = "" if c.delta is None else number_text(c.delta, c.unit, signed=True)
+    detect = "" if c.detectable is None else number_text(c.detectable, c.unit, signed=False)
     return delta, detect, c.verdict.value  # a missing value's reason is in its own cell
 
 

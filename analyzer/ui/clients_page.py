@@ -42,6 +42,7 @@ from analyzer.screening import (
     step_mismatch,
 )
 from analyzer.screening.export import client_csv, client_json, import_client_json, parse_client_json
+from analyzer.screening.protocol import number_text
 from analyzer.screening.report import report_pdf
 from analyzer.screening.store import MAX_HEIGHT_CM, MIN_HEIGHT_CM
 from analyzer.sinks import jpeg_bytes
@@ -423,22 +424,13 @@ def saved_ui(store: RecordStore, screening: Screening, spec: StepSpec, trials: S
 # ----------------------------------------------------------------------------- numbers
 
 
-def places(unit: str) -> int:
-    return 2 if unit == "x hip width" else (1 if unit else 0)
-
-
-def number_text(value: float, unit: str, signed: bool | None = None) -> str:
-    signed = unit == "deg" if signed is None else signed
-    return f"{value:+.{places(unit)}f}" if signed else f"{value:.{places(unit)}f}"
-
-
 def measure_text(m: Measure | None, with_unit: bool = True) -> str:
     """'+14.2 ± 3.5°' (the unit left off with ``with_unit=False``); '-' when there is no value."""
     if m is None or m.value is None:
         return "-"
     text = number_text(m.value, m.unit)
     if m.uncertainty is not None:
-        text += f" ± {m.uncertainty:.{places(m.unit)}f}"
+        text += f" ± {number_text(m.uncertainty, m.unit, signed=False)}"
     return f"{text}{unit_text(m.unit, space=True)}" if with_unit else text
 
 

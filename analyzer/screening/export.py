@@ -19,12 +19,14 @@ from typing import Any
 
 from analyzer.screening.protocol import Step
 from analyzer.screening.store import (
-    MAX_HEIGHT_CM,
-    MIN_HEIGHT_CM,
     Client,
     RecordsError,
     RecordStore,
     Screening,
+    check_height,
+    insert_client,
+    insert_screening,
+    insert_trial,
     now_iso,
 )
 
@@ -159,27 +161,16 @@ def import_client_json(store: RecordStore, data: bytes | str) -> Client:
     name = c["name"].strip()
     if not name:
         raise RecordsError("malformed client file: client.name is empty")
-    height = c.get("height_cm")
-    if height is not None and not MIN_HEIGHT_CM <= float(height) <= MAX_HEIGHT_CM:
-        raise RecordsError(f"malformed client file: client.height_cm {height} is not {MIN_HEIGHT_CM:.0f}-{MAX_HEIGHT_CM:.0f}")
+    try:
+        height = check_height(c.get("height_cm"))
+    except RecordsError as exc:
+        raise RecordsError(f"malformed client file: client {exc}") from None
     with store.transaction() as con:
-        cur = con.execute(
-            "INSERT INTO clients (name, height_cm, notes, created_at) VALUES (?, ?, ?, ?)",
-            (name, height, str(c.get("notes") or ""), str(c.get("created_at") or now_iso())),
-        )
-        client_id = int(cur.lastrowid or 0)
+        client_id = insert_client(con, name, height, str(c.get("notes") or ""), str(c.get("created_at") or now_iso()))
         for s in doc["screenings"]:
-            cur = con.execute(
-                "INSERT INTO screenings (client_id, label, notes, created_at) VALUES (?, ?, ?, ?)",
-                (client_id, s["label"], str(s.get("notes") or ""), s["created_at"]),
-            )
-            screening_id = int(cur.lastrowid or 0)
+            screening_id = insert_screening(con, client_id, s["label"], str(s.get("notes") or ""), s["created_at"])
             for t in s["trials"]:
                 pic = t.get("picture_jpeg_base64")
-                con.execute(
-                    "INSERT INTO trials (screening_id, step, source_name, recorded_at, summary_json, "
-                    "picture_jpeg) VALUES (?, ?, ?, ?, ?, ?)",
-                    (screening_id, t["step"], t["source_name"], t["recorded_at"],
-                     json.dumps(t["summary"], allow_nan=False), base64.b64decode(pic) if pic else None),
-                )
+                insert_trial(con, screening_id, t["step"], t["source_name"], t["recorded_at"],
+                             json.dumps(t["summary"], allow_nan=False), base64.b64decode(pic) if pic else None)
     return store.client(client_id)

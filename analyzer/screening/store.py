@@ -153,7 +153,8 @@ class Screening:
         return out
 
 
-def _check_height(height_cm: float | None) -> float | None:
+def check_height(height_cm: float | None) -> float | None:
+    """``height_cm`` as a float, or None; RecordsError outside the range the analysis takes."""
     if height_cm is None:
         return None
     h = float(height_cm)
@@ -189,6 +190,42 @@ def _trial_from_row(row: sqlite3.Row) -> Trial:
         problem=problem,
         picture_jpeg=bytes(picture) if picture is not None else None,
     )
+
+
+def insert_client(con: sqlite3.Connection, name: str, height_cm: float | None, notes: str, created_at: str) -> int:
+    """Add a client row in the caller's transaction; its id. (Checked by the caller.)"""
+    cur = con.execute(
+        "INSERT INTO clients (name, height_cm, notes, created_at) VALUES (?, ?, ?, ?)",
+        (name, height_cm, notes, created_at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def insert_screening(con: sqlite3.Connection, client_id: int, label: str, notes: str, created_at: str) -> int:
+    """Add a screening row in the caller's transaction; its id."""
+    cur = con.execute(
+        "INSERT INTO screenings (client_id, label, notes, created_at) VALUES (?, ?, ?, ?)",
+        (client_id, label, notes, created_at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def insert_trial(
+    con: sqlite3.Connection,
+    screening_id: int,
+    step: str,
+    source_name: str,
+    recorded_at: str,
+    summary_json: str,
+    picture_jpeg: bytes | None,
+) -> int:
+    """Add a recording row in the caller's transaction; its id."""
+    cur = con.execute(
+        "INSERT INTO trials (screening_id, step, source_name, recorded_at, summary_json, picture_jpeg) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (screening_id, step, source_name, recorded_at, summary_json, picture_jpeg),
+    )
+    return int(cur.lastrowid or 0)
 
 
 class RecordStore:
@@ -255,19 +292,15 @@ class RecordStore:
         name = name.strip()
         if not name:
             raise RecordsError("a client needs a name")
-        height = _check_height(height_cm)
+        height = check_height(height_cm)
         with self._connect() as con:
-            cur = con.execute(
-                "INSERT INTO clients (name, height_cm, notes, created_at) VALUES (?, ?, ?, ?)",
-                (name, height, notes, created_at or now_iso()),
-            )
-            client_id = int(cur.lastrowid or 0)
+            client_id = insert_client(con, name, height, notes, created_at or now_iso())
         return self.client(client_id)
 
     def update_client(self, client_id: int, *, name: str, height_cm: float | None, notes: str) -> Client:
         if not name.strip():
             raise RecordsError("a client needs a name")
-        height = _check_height(height_cm)
+        height = check_height(height_cm)
         with self._connect() as con:
             cur = con.execute(
                 "UPDATE clients SET name = ?, height_cm = ?, notes = ? WHERE id = ?",
@@ -314,11 +347,7 @@ class RecordStore:
         default_label = created_at[:10] if created_at else datetime.now().astimezone().date().isoformat()
         self.client(client_id)  # a clear error for an unknown client
         with self._connect() as con:
-            cur = con.execute(
-                "INSERT INTO screenings (client_id, label, notes, created_at) VALUES (?, ?, ?, ?)",
-                (client_id, label.strip() or default_label, notes, when),
-            )
-            screening_id = int(cur.lastrowid or 0)
+            screening_id = insert_screening(con, client_id, label.strip() or default_label, notes, when)
         return self.screening(screening_id)
 
     def screening(self, screening_id: int) -> Screening:
@@ -381,12 +410,7 @@ class RecordStore:
         with self._connect() as con:
             if con.execute("SELECT 1 FROM screenings WHERE id = ?", (screening_id,)).fetchone() is None:
                 raise RecordsError(f"no screening with id {screening_id}")
-            cur = con.execute(
-                "INSERT INTO trials (screening_id, step, source_name, recorded_at, summary_json, picture_jpeg) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (screening_id, step_value, source_name, recorded_at or now_iso(), text, picture_jpeg),
-            )
-            trial_id = int(cur.lastrowid or 0)
+            trial_id = insert_trial(con, screening_id, step_value, source_name, recorded_at or now_iso(), text, picture_jpeg)
             row = con.execute("SELECT * FROM trials WHERE id = ?", (trial_id,)).fetchone()
         return _trial_from_row(row)
 

@@ -202,8 +202,11 @@ class VideoFileSource:
         )
 
     def _peek_first_frame(self) -> av.VideoFrame:
+        # One decoding iterator for the whole file: the decoder may hold several frames when it gives the
+        # first (a clip of a few frames with B-frames), and a second iterator would lose them.
+        self._decoded = self._container.decode(self._stream)
         try:
-            for frame in self._container.decode(self._stream):
+            for frame in self._decoded:
                 return frame
         except (av.error.FFmpegError, ValueError) as exc:
             self._container.close()
@@ -235,7 +238,7 @@ class VideoFileSource:
     def _frames_after_first(self) -> Iterator[av.VideoFrame]:
         yield self._first
         try:
-            yield from self._container.decode(self._stream)
+            yield from self._decoded
         except (av.error.FFmpegError, ValueError) as exc:
             self.truncated = True
             self.decode_error = _short(exc)

@@ -210,3 +210,20 @@ def test_video_lens_from_its_metadata(tmp_path):
         assert src.info.lens.hfov_deg == pytest.approx(hfov_from_equivalent_deg(52, (4, 3)))
     with VideoFileSource(write_video(tmp_path / "b.mov", frames=2)) as src:
         assert src.info.lens is None
+
+
+def test_a_clip_of_three_frames_gives_all_three(tmp_path):
+    # x264 holds frames back (B-frames): its decoder gives the first frame only after reading all three
+    # packets, and the frames it holds then must not be lost with the iterator that peeked at the first.
+    from analyzer.sinks import H264Writer
+
+    path = tmp_path / "three.mp4"
+    colours = ((250, 0, 0), (0, 250, 0), (0, 0, 250))
+    with H264Writer(path, (64, 48)) as w:
+        for i, c in enumerate(colours):
+            w.write(np.tile(np.array(c, dtype=np.uint8), (48, 64, 1)), i / 10)
+    with VideoFileSource(path) as src:
+        frames = list(src)
+    assert [f.t_s for f in frames] == pytest.approx([0.0, 0.1, 0.2], abs=1e-3)
+    for f, c in zip(frames, colours, strict=True):
+        assert np.abs(f.rgb[24, 32].astype(int) - c).max() < 20

@@ -216,3 +216,21 @@ def _panel(img: np.ndarray, m: StanceMetrics, unit_px: float, thick: int) -> Non
         roi[:] = (roi.astype(np.float32) * 0.4).astype(np.uint8)
     for i, line in enumerate(lines):
         _text(img, line, (x0 + int(8 * unit_px), y0 + line_h * (i + 1)), scale, (255, 255, 255), thick)
+
+
+REC_RED = (230, 30, 30)
+
+
+def recording_badge(rgb: np.ndarray, elapsed_s: float, mirror: bool = False) -> np.ndarray:
+    """A copy of ``rgb`` (flipped left-right first with ``mirror``) with a red dot and "REC m:ss" at the top
+    left, as the live picture looks while a clip is recorded."""
+    img = np.ascontiguousarray(rgb[:, ::-1]) if mirror else rgb.copy()
+    h, w = img.shape[:2]
+    unit_px = max(1.0, min(w, h) / 480.0)
+    thick = max(1, int(round(1.5 * unit_px)))
+    r = int(7 * unit_px)
+    centre = (int(12 * unit_px) + r, int(12 * unit_px) + r)
+    cv2.circle(img, centre, r, REC_RED, -1, cv2.LINE_AA)
+    secs = max(0, int(elapsed_s))
+    _text(img, f"REC {secs // 60}:{secs % 60:02d}", (centre[0] + 2 * r, centre[1] + r), 0.7 * unit_px, REC_RED, thick)
+    return img

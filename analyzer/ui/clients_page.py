@@ -691,51 +691,110 @@ def import_ui(store: RecordStore) -> None:
 
 LIVE_SOURCE = "live camera check"
 NEW_SCREENING = "A new screening (today)"
+NO_CLIENT = "No client (just look)"
+NO_RECORDS_HINT = "To keep results in a client's records, add the client on the Clients page."
+
+
+def live_clients(hint: bool = True) -> list[Client] | None:
+    """The clients a Live-page result can be saved for; None when there are none, with a caption saying
+    where clients are added (unless ``hint`` is False) or why the records cannot be read. A Live page
+    never creates the records file."""
+    if not default_records_path().exists():
+        if hint:
+            st.caption(NO_RECORDS_HINT)
+        return None
+    try:
+        clients = RecordStore().clients()
+    except RecordsError as exc:
+        st.caption(f"Client records are unavailable: {exc}")
+        return None
+    if not clients:
+        if hint:
+            st.caption(NO_RECORDS_HINT)
+        return None
+    return clients
+
+
+def client_choice_ui(key: str) -> Client | None:
+    """Whom a live recording is for (their height then gives the widths in cm); None for nobody."""
+    clients = live_clients()
+    if clients is None:
+        return None
+    by_id = {c.id: c for c in clients}
+    ids: list[int] = [0, *by_id]  # 0: nobody (record ids start at 1)
+    picked = st.selectbox(
+        "Client", ids, format_func=lambda i: by_id[i].name if i in by_id else NO_CLIENT, key=key
+    )
+    return by_id.get(int(picked or 0))
 
 
 def save_check_ui(summary: dict[str, Any], picture_rgb: np.ndarray | None) -> None:
     """Under the Live page's check result: keep it as the Standing step of a client's screening.
 
-    The picture is the annotated frame at the check's capture (encoded only when saved). A check is saved
-    once per screening: the page reruns every half second and a second click must not add it again.
+    The picture is the annotated frame at the check's capture (encoded only when saved).
     """
-    if not default_records_path().exists():  # no records kept yet: a check alone does not create the file
-        st.caption("To keep checks in a client's records, add the client on the Clients page.")
-        return
-    try:
-        store = RecordStore()
-        clients = store.clients()
-    except RecordsError as exc:
-        st.caption(f"Client records are unavailable: {exc}")
-        return
-    if not clients:
-        st.caption("To keep checks in a client's records, add the client on the Clients page.")
-        return
-    with st.expander("Save this check to a client's records", icon=":material/save:"):
+    save_live_ui(
+        summary,
+        Step.STANDING,
+        LIVE_SOURCE,
+        lambda: jpeg_bytes(picture_rgb) if picture_rgb is not None else None,
+        key="live_save",
+        what="check",
+    )
+
+
+def save_live_ui(
+    summary: dict[str, Any],
+    step: Step,
+    source_name: str,
+    picture: Callable[[], bytes | None],
+    *,
+    key: str,
+    what: str,
+    client: Client | None = None,
+    hint: bool = True,
+) -> None:
+    """Keep a Live-page result (``what``: "check" or "recording") as ``step`` of a client's screening:
+    ``client``'s, or one picked here. ``picture`` makes the JPEG kept with it, when saved.
+
+    Saved once per screening: the page reruns every half second and a second click must not add it again.
+    """
+    if client is None:
+        clients = live_clients(hint)
+        if clients is None:
+            return
+    else:
+        clients = [client]
+    title = STEP_TITLES[step]
+    with st.expander(f"Save this {what} to a client's records", icon=":material/save:", expanded=client is not None):
         by_id = {c.id: c for c in clients}
-        client_id = st.selectbox(
-            "Client", list(by_id), format_func=lambda i: by_id[i].name, key="live_save_client"
+        client_id = (
+            client.id
+            if client is not None
+            else st.selectbox("Client", list(by_id), format_func=lambda i: by_id[i].name, key=f"{key}_client")
         )
         try:
-            screenings = store.screenings(client_id)
+            screenings = RecordStore().screenings(client_id)
         except RecordsError as exc:
             st.error(str(exc))
             return
         by_label = {screening_name(s): s for s in reversed(screenings)}  # newest first
-        choice = st.selectbox("Screening", [*by_label, NEW_SCREENING], key="live_save_screening")
-        saved: set[str] = st.session_state.setdefault("live_saved_checks", set())
-        digest = f"{client_id}|{choice}|{json.dumps(summary, sort_keys=True, default=str)}"
+        choice = st.selectbox("Screening", [*by_label, NEW_SCREENING], key=f"{key}_screening")
+        saved: set[str] = st.session_state["live_saved"]
+        content = json.dumps(summary, sort_keys=True, default=str)
+        digest = f"{step.value}|{client_id}|{choice}|{content}"
+        name = by_id[client_id].name
         if digest in saved:
-            st.success(f"Saved as the Standing step of {by_id[client_id].name}'s screening {choice}.")
+            st.success(f"Saved as the {title} step of {name}'s screening {choice}.")
             return
-        if st.button("Save as Standing", key="live_save_button", icon=":material/save:"):
+        if st.button(f"Save as {title}", key=f"{key}_button", icon=":material/save:", type="primary"):
             try:
+                store = RecordStore()
                 screening = by_label.get(choice) or store.new_screening(client_id)
-                picture = jpeg_bytes(picture_rgb) if picture_rgb is not None else None
-                store.add_trial(screening.id, Step.STANDING, summary, LIVE_SOURCE, picture_jpeg=picture)
+                store.add_trial(screening.id, step, summary, source_name, picture_jpeg=picture())
             except RecordsError as exc:
                 st.error(str(exc))
                 return
-            saved.add(f"{client_id}|{screening_name(screening)}|{json.dumps(summary, sort_keys=True, default=str)}")
+            saved.add(f"{step.value}|{client_id}|{screening_name(screening)}|{content}")
             saved.add(digest)
-            st.success(f"Saved as the Standing step of {by_id[client_id].name}'s screening {screening_name(screening)}.")
+            st.success(f"Saved as the {title} step of {name}'s screening {screening_name(screening)}.")

@@ -43,6 +43,9 @@ def ensure_state() -> None:
         "upload_results": OrderedDict(),  # file name|size|sha256|settings -> UploadResult, newest last, bounded
         "upload_digests": {},  # uploader file_id -> sha256 of the current upload
         "snapshot_results": OrderedDict(),
+        "live_record_results": OrderedDict(),  # the Live page's recordings, analysed as uploads
+        "live_record_shown": 0,  # the last recording (ClipRecorder take) whose end reran the page
+        "live_saved": set(),  # Live-page results already saved (step|client|screening|summary)
         # Clients page: each protocol step's analysed files (cached per step, so five uploads never evict
         # each other), their annotated pictures, each uploader's file id and sha256, and the uploaders'
         # generations (a new key empties an uploader once its file is saved).

@@ -3,12 +3,16 @@
 Thin: frames go from the browser (streamlit-webrtc) to :class:`analyzer.ui.live_stream.LiveHub`, which runs
 :class:`analyzer.pipeline.LiveSession` and the coaching logic of :mod:`analyzer.live` in the callback
 thread. The page polls the hub a few times a second in fragments. Where WebRTC cannot connect, a snapshot
-mode analyses single photos from ``st.camera_input``.
+mode analyses single photos from ``st.camera_input``. "Record a clip" records the camera to a file (a
+protocol step, for a client or not), which is then analysed like an upload and can be saved to the
+client's records.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -19,6 +23,8 @@ from analyzer.errors import StanceError
 from analyzer.landmarks import Side
 from analyzer.live import CheckState, ParallelState, SquatState
 from analyzer.pipeline import AnalysisOptions
+from analyzer.screening import PROTOCOL, Client, Step, key_measures, step_mismatch, step_spec
+from analyzer.sinks import RecordingState
 from analyzer.stance import StanceMetrics, is_num
 from analyzer.ui import clients_page, common
 from analyzer.ui.live_stream import Activity, LiveHub, LiveSnapshot
@@ -42,6 +48,14 @@ INSTRUCTIONS = {
     "The page confirms when both feet are parallel and times the hold.",
     Activity.SQUAT: "Facing the camera, squat slowly, keeping each knee over the middle of its foot. "
     "Every rep is counted; the knee's path is tracked.",
+    Activity.RECORD: "Record one step of the screening (or any clip): it is analysed like an uploaded video "
+    "when you stop, and can be kept in a client's records. The live numbers pause while recording.",
+}
+RECORD_ENDED = {
+    "limit": "The recording stopped at its limit of {max_s:.0f} s.",
+    "camera": "The camera stopped during the recording (Stop pressed in the video, camera unplugged or the "
+    "connection dropped); the {elapsed_s:.0f} s recorded until then are kept.",
+    "error": "{message}",
 }
 
 
@@ -68,12 +82,18 @@ def render() -> None:
     hub.configure(options, settings.mirror)
     activity = activity_ui(hub)
     st.caption(INSTRUCTIONS[activity])
+    plan = record_plan_ui() if activity is Activity.RECORD else None
     video_col, numbers_col = st.columns([3, 2], gap="medium")
     with video_col:
         camera_ui(hub)
     with numbers_col:
-        live_numbers(hub)
+        if plan is not None:
+            record_controls(hub, plan)
+        else:
+            live_numbers(hub)
     coach_panel(hub)
+    if plan is not None:
+        recording_result_ui(hub, plan, settings)
 
 
 def source_ui() -> str:
@@ -227,7 +247,7 @@ def coach_panel(hub: LiveHub) -> None:
         parallel_ui(snap.parallel)
     elif snap.activity is Activity.SQUAT and snap.squat is not None:
         squat_ui(snap.squat)
-    elif snap.activity is not Activity.WATCH and snap.streaming:
+    elif snap.activity not in (Activity.WATCH, Activity.RECORD) and snap.streaming:
         st.info("Starting...")
 
 
@@ -307,4 +327,121 @@ def snapshot_ui(settings: common.Settings) -> None:
     if result.error:
         st.error(result.error)
         return
+    results_ui(result)
+
+
+# ----------------------------------------------------------------------------- recording a clip
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    """What the next recording is: a protocol step, for a client of the records or for nobody."""
+
+    step: Step
+    client: Client | None
+
+
+def record_plan_ui() -> RecordPlan:
+    """Which step is recorded, and for whom (their height gives the widths in cm); the step's instructions."""
+    client_col, step_col = st.columns(2)
+    with step_col:
+        step = st.selectbox(
+            "Step",
+            [spec.step for spec in PROTOCOL],
+            format_func=lambda s: step_spec(s).title,
+            index=1,  # walking: the step a single photo cannot give
+            key="live_record_step",
+        )
+    with client_col:
+        client = clients_page.client_choice_ui("live_record_client")
+    st.markdown(f"**{step_spec(step).title}:** {step_spec(step).instructions}")
+    return RecordPlan(Step(step), client)
+
+
+def recording_name(step: Step) -> str:
+    return f"live-{step.value}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.mp4"
+
+
+@st.fragment(run_every=REFRESH_S)
+def record_controls(hub: LiveHub, plan: RecordPlan) -> None:
+    """Start / Stop and the running time. A recording that ends (Stop, its limit, the camera) reruns the
+    whole page once, which then analyses it (recording_result_ui)."""
+    snap = hub.snapshot()
+    rec = snap.recording
+    if snap.error:
+        st.error(snap.error)
+    if rec.phase == "recording":
+        st.markdown(f"### :red[● REC] {clock(rec.elapsed_s)}")
+        st.progress(min(1.0, rec.elapsed_s / hub.record_max_s), text=f"at most {clock(hub.record_max_s)}")
+        if st.button("Stop recording", key="live_record_stop", icon=":material/stop_circle:", type="primary"):
+            rec = hub.stop_recording()
+    else:
+        if not snap.streaming:
+            st.info("Press **Start camera** first; the recording starts when you press **Start recording**.")
+        if st.button(
+            "Start recording",
+            key="live_record_start",
+            icon=":material/radio_button_checked:",
+            type="primary",
+            disabled=not snap.streaming,
+        ):
+            hub.start_recording(recording_name(plan.step))
+            st.rerun()  # the page below drops the last recording's result
+    if rec.phase == "done" and st.session_state.get("live_record_shown") != rec.take:
+        st.session_state["live_record_shown"] = rec.take
+        st.rerun()
+
+
+def clock(seconds: float) -> str:
+    secs = max(0, int(seconds))
+    return f"{secs // 60}:{secs % 60:02d}"
+
+
+def recording_result_ui(hub: LiveHub, plan: RecordPlan, settings: common.Settings) -> None:
+    """The finished recording: what ended it, the file to download, its analysis as an upload's (with the
+    client's height when a client is chosen), the step's numbers and saving it to the client's records."""
+    rec: RecordingState = hub.snapshot().recording
+    if rec.phase != "done" or rec.path is None:
+        return
+    step = plan.step  # as chosen now: a clip recorded under the wrong step can be kept as the right one
+    title = step_spec(step).title
+    st.subheader(f"Recording: {title}")
+    ended = RECORD_ENDED.get(rec.ended_by, "")
+    if ended:
+        (st.error if rec.ended_by == "error" else st.warning)(
+            ended.format(max_s=hub.record_max_s, elapsed_s=rec.elapsed_s, message=rec.message)
+        )
+    if rec.frames == 0 or not rec.path.is_file():
+        st.info("Nothing was recorded: no video came from the camera while recording.")
+        return
+    data = rec.path.read_bytes()
+    size = f"{rec.size_wh[0]}×{rec.size_wh[1]} px · " if rec.size_wh else ""
+    st.caption(f"{rec.name} · {rec.frames} frames · {rec.elapsed_s:.1f} s · {size}{len(data) / 1e6:.1f} MB")
+    st.download_button(
+        "Download the recording", data, file_name=rec.name, mime="video/mp4", key="live_record_download",
+        icon=":material/download:",
+    )
+    client = plan.client
+    height = client.height_cm if client is not None and client.height_cm else settings.body_height_cm
+    analysed = common.Settings(model=settings.model, body_height_cm=height, outline=settings.outline)
+    result = result_for(Upload(name=rec.name, data=data), analysed, cache_key="live_record_results")
+    if result.error or result.analysis is None:
+        st.error(result.error or "The recording could not be analysed.")
+        return
+    analysis = result.analysis
+    summary = analysis.summary
+    measures = key_measures(step, summary)
+    clients_page.table_ui(
+        clients_page.measure_rows(measures),
+        len(measures),
+        key="live_record_measures",
+        widths={"Measure": "medium", "Value": "large", "Unit": "small"},
+    )
+    mismatch = step_mismatch(step, summary)
+    if mismatch:
+        st.warning(mismatch)
+    clients_page.save_live_ui(
+        summary, step, rec.name, analysis.picture_jpeg, key="live_record_save", what="recording", client=client,
+        hint=False,  # the client picker above already says where clients are added
+    )
     results_ui(result)

@@ -1,14 +1,19 @@
 """The bridge between the WebRTC frame callback (its own thread) and the Live page.
 
 :class:`LiveHub` owns the per-connection :class:`~analyzer.pipeline.LiveSession` and the active coaching
-tool (guided check or a drill). The callback thread feeds it frames; the page configures it and polls
-:meth:`LiveHub.snapshot`. Everything crossing threads goes through one lock; no Streamlit calls here.
+tool (guided check or a drill), and the :class:`~analyzer.sinks.ClipRecorder` of "Record a clip" (frames
+go to a file unanalysed while it records; the page then analyses the file as an upload). The callback
+thread feeds it frames; the page configures it and polls :meth:`LiveHub.snapshot`. Everything crossing
+threads goes through one lock; no Streamlit calls here.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from analyzer.annotate import recording_badge
 from analyzer.errors import StanceError
 from analyzer.live import (
     CheckState,
@@ -35,6 +41,7 @@ from analyzer.pipeline import (
     outline_frames,
     with_outline,
 )
+from analyzer.sinks import ClipRecorder, RecordingState
 from analyzer.stance import StanceMetrics, View, is_num
 from analyzer.temporal.summary import metric_block
 
@@ -48,6 +55,7 @@ class Activity(str, Enum):
     CHECK = "check"
     PARALLEL = "parallel"
     SQUAT = "squat"
+    RECORD = "record"
 
     @property
     def label(self) -> str:
@@ -56,6 +64,7 @@ class Activity(str, Enum):
             Activity.CHECK: "Guided check",
             Activity.PARALLEL: "Parallel-feet drill",
             Activity.SQUAT: "Squat drill",
+            Activity.RECORD: "Record a clip",
         }[self]
 
 
@@ -87,6 +96,7 @@ class LiveSnapshot:
     ended: bool = False
     outline_reading: bool = False
     check_picture: np.ndarray | None = None  # the annotated frame when the guided check was captured
+    recording: RecordingState = field(default_factory=RecordingState)
 
     @property
     def streaming(self) -> bool:
@@ -105,6 +115,9 @@ CHECK_OUTLINE_FRAMES = 3
 CHECK_KEEP_EVERY = 3
 CHECK_KEPT = 40
 CHECK_OUTLINE_MESSAGE = "Captured; reading the outline of your feet..."
+
+# "Record a clip": the longest recording (a protocol step takes 5-20 s; 60 s of 720p is about 20 MB).
+RECORD_MAX_S = 60.0
 
 
 @dataclass
@@ -145,6 +158,8 @@ class LiveHub:
     _error: str | None = None
     _outline_worker: threading.Thread | None = None
     _ended: bool = False
+    record_max_s: float = RECORD_MAX_S
+    _recorder: ClipRecorder | None = None
 
     # ---------------------------------------------------------------- page side
 
@@ -159,6 +174,8 @@ class LiveHub:
         with self._lock:
             if activity is self._activity and not restart:
                 return
+            if self._recorder is not None and activity is not Activity.RECORD:
+                self._recorder.stop()  # leaving "Record a clip" ends its recording; the file is kept
             self._activity = activity
             self._tools = self._new_tools(activity)
 
@@ -190,7 +207,32 @@ class LiveHub:
                 ended=self._ended,
                 outline_reading=self._outline_worker is not None and self._outline_worker.is_alive(),
                 check_picture=self._tools.check_picture,
+                recording=self._recorder.state() if self._recorder is not None else RecordingState(),
             )
+
+    def start_recording(self, name: str) -> RecordingState:
+        """Record the camera's frames to a new file ``name`` (.mp4) in the hub's own temporary folder,
+        unanalysed, until :meth:`stop_recording`, ``record_max_s`` or the video stops. The last recording's
+        file is deleted."""
+        with self._lock:
+            if self._recorder is None:
+                folder = tempfile.mkdtemp(prefix="stance-recording-")
+                self._recorder = ClipRecorder(folder, max_s=self.record_max_s)
+                # The folder goes with the hub (its browser session), or at the latest when the server exits.
+                weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+            recorder = self._recorder
+        return recorder.start(name)
+
+    def stop_recording(self) -> RecordingState:
+        with self._lock:
+            recorder = self._recorder
+        return recorder.stop() if recorder is not None else RecordingState()
+
+    def discard_recording(self) -> None:
+        with self._lock:
+            recorder = self._recorder
+        if recorder is not None:
+            recorder.discard()
 
     # ---------------------------------------------------------------- callback side
 
@@ -205,13 +247,23 @@ class LiveHub:
         new.time_base = frame.time_base
         return new
 
-    def process(self, rgb: np.ndarray) -> np.ndarray:
-        """Analyse one RGB frame; return the annotated frame (the input itself when analysis failed, or while
-        a captured check's outline is read)."""
+    def process(self, rgb: np.ndarray, t_s: float | None = None) -> np.ndarray:
+        """Analyse one RGB frame taken at ``t_s`` (seconds; the hub's clock when None); return the annotated
+        frame (the input itself when analysis failed, or while a captured check's outline is read). While a
+        clip is recorded the frame goes to the file unanalysed, and the picture carries a REC badge."""
+        t_s = time.monotonic() - self._t0 if t_s is None else t_s
         with self._lock:
             worker = self._outline_worker
             key = (self.options, self.mirror)
             session = self._session if key == self._session_key else None
+            recorder = self._recorder
+        if recorder is not None and recorder.write(rgb, t_s):
+            with self._lock:
+                self._frames += 1
+                self._ended = False
+                self._last_wall = time.monotonic()
+                self._times.append(self._last_wall)
+            return recording_badge(rgb, recorder.state().elapsed_s, mirror=key[1])
         if worker is not None and worker.is_alive():
             # The outline is read in a process of its own (LiveSession.read_outline: on a thread, beside a
             # busy one, 3 frames took 217 s instead of 8; in the process 5 s, busy or not). The picture
@@ -230,7 +282,6 @@ class LiveHub:
                     old, self._session, self._session_key, self._error = self._session, session, key, None
                 _close(old)
             model = key[0].model
-            t_s = time.monotonic() - self._t0
             start = time.perf_counter()
             try:
                 live = session.process(rgb, t_s)
@@ -299,9 +350,13 @@ class LiveHub:
             _close(session)
 
     def on_ended(self) -> None:
-        """streamlit-webrtc ``on_video_ended``: the browser stopped sending video."""
+        """streamlit-webrtc ``on_video_ended``: the browser stopped sending video. A running recording is
+        closed and kept ("camera")."""
         with self._lock:
             self._ended = self._frames > 0
+            recorder = self._recorder
+        if recorder is not None:
+            recorder.stop("camera")
         self.close()
 
     def _feed_tools(self, live: LiveFrame, rgb: np.ndarray) -> None:

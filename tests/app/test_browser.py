@@ -403,3 +403,62 @@ def test_clients_page_shows_a_clients_screenings_and_their_comparison(
     retest = store.screenings(client.id)[-1]
     (kept,) = [t for t in retest.trials if t.step is Step.SQUAT]
     assert kept.source_name == "squat.jpg" and kept.summary is not None and kept.picture_jpeg is not None
+
+
+REC_RGB = ((230, 30, 30),)  # analyzer.annotate.REC_RED: the recording badge's dot and text
+
+
+def test_live_page_records_a_clip_and_analyses_it(server: str, browser: Any, camera_feed: Path) -> None:
+    """Record a clip in the browser: the camera's frames come back with the REC badge, Stop recording
+    analyses the file as an upload and shows its result with the step's numbers."""
+    page = browser.new_page()
+    CONSOLE.clear()
+    page.on("console", lambda msg: None if "Invalid color" in msg.text else CONSOLE.append(
+        f"{time.strftime('%H:%M:%S')} {msg.type}: {msg.text}"))  # fmt: skip
+    try:
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
+        page.get_by_text("Record a clip", exact=True).click()
+        start = page.get_by_role("button", name="Start recording")
+        start.wait_for(timeout=60_000)
+        assert start.is_disabled()  # no camera yet
+        webrtc = page.locator('iframe[title*="webrtc"]').filter(visible=True).first.content_frame
+        webrtc.get_by_role("button", name="Start camera").click(timeout=60_000)
+        video = webrtc.locator("video").first
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not start.is_enabled():
+            time.sleep(0.5)
+        if not start.is_enabled():
+            fail_with_page(page, camera_feed.parent / "no-record-start.png", "Start recording stayed disabled")
+        start.click()
+        page.get_by_role("button", name="Stop recording").wait_for(timeout=30_000)
+        deadline = time.monotonic() + 30
+        red = 0
+        while time.monotonic() < deadline and red < 30:
+            with contextlib.suppress(PlaywrightTimeout):
+                red = int(video.evaluate(COUNT_JS, [REC_RGB, COLOUR_TOL], timeout=5_000))
+            time.sleep(0.5)
+        if red < 30:
+            fail_with_page(page, camera_feed.parent / "no-rec-badge.png", f"no REC badge in the video ({red} px)")
+        time.sleep(4.0)
+        page.get_by_role("button", name="Stop recording").click()
+        page.get_by_role("heading", name="Recording: Walking").wait_for(timeout=60_000)
+        try:
+            page.get_by_text("What this shows").wait_for(timeout=240_000)
+        except PlaywrightTimeout:
+            fail_with_page(page, camera_feed.parent / "no-record-result.png", "no analysis of the recording")
+        caption = page.get_by_text(re.compile(r"live-walking-\d{8}-\d{6}\.mp4 · \d+ frames")).first.inner_text()
+        frames = int(re.search(r"· (\d+) frames", caption).group(1))  # type: ignore[union-attr]
+        assert frames >= 20, caption  # about 4 s of a 15 frames/s camera, less what a busy machine drops
+        page.set_viewport_size({"width": 1440, "height": 3000})  # Streamlit scrolls inside its own container
+        time.sleep(1.5)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "record.png"), full_page=True)
+        # A standing man recorded as the Walking step: the page says the clip does not fit the step.
+        page.get_by_text(re.compile("looks like standing, not walking")).wait_for(timeout=10_000)
+        assert page.get_by_role("button", name=re.compile("Download the recording")).count() == 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        with contextlib.suppress(Exception):
+            webrtc.get_by_role("button", name="Stop").click(timeout=5_000)
+        page.close()

@@ -7,6 +7,7 @@ the pipeline, the live hub (fed real frames as the WebRTC callback would) and th
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -279,6 +280,89 @@ def test_squat_drill_counts_the_rep_of_a_real_squat(live_app: Any, real_model: P
     assert not at.exception, at.exception
     assert "Squat drill" in texts(at.subheader)
     assert any("Squat reps: 1" in m for m in texts(at.markdown))
+
+
+SQUAT_CLIP = ROOT.parent / "shared" / "clips" / "squat" / "IMG_7027.mov"  # front view, one deep squat
+
+
+def test_a_recorded_squat_is_analysed_and_kept_as_the_clients_squat_step(
+    live_app: Any, real_model: Path, own_records_file: Path
+) -> None:
+    """Record a clip: the frames go to a file unanalysed (the picture carries a REC badge), Stop analyses
+    the file as an upload would be, with the chosen client's height, and Save keeps it as the chosen
+    step of the client's screening."""
+    if not SQUAT_CLIP.is_file():
+        pytest.skip(f"clip not found: {SQUAT_CLIP}")
+    store = RecordStore()
+    client = store.add_client("Rec Client", height_cm=178.0)
+    at = live_app()
+    at.radio(key="live_activity").set_value(Activity.RECORD).run()
+    assert not at.exception, at.exception
+    at.selectbox(key="live_record_client").set_value(client.id).run()
+    at.selectbox(key="live_record_step").set_value(Step.SQUAT).run()
+    assert any("3-5 slow squats" in m for m in texts(at.markdown))  # the step's filming instructions
+    assert at.button(key="live_record_start").disabled  # no camera yet
+    hub: LiveHub = at.session_state["live_hub"]
+    frames = upright_frames(SQUAT_CLIP, seconds=30.0, max_long_side=960, fps=15.0)
+    hub.process(frames[0])  # the camera is on: one analysed frame
+    at.run()
+    assert not at.button(key="live_record_start").disabled
+    at.button(key="live_record_start").click().run()
+    assert not at.exception, at.exception
+    assert hub.snapshot().recording.phase == "recording"
+    for i, rgb in enumerate(frames):
+        out = hub.process(rgb, 1000.0 + i / 15.0)  # the frames' own clock: any start, 15 frames a second
+        assert out.shape == rgb.shape
+    assert tuple(out[18, 18]) == pytest.approx((230, 30, 30), abs=40)  # the REC dot, top left (mirrored)
+    assert hub.snapshot().metrics is not None and hub.snapshot().recording.frames == len(frames)
+    at.button(key="live_record_stop").click().run()
+    assert not at.exception, at.exception
+    rec = hub.snapshot().recording
+    assert rec.phase == "done" and rec.ended_by == "stopped" and rec.path is not None and rec.path.is_file()
+    assert rec.elapsed_s == pytest.approx((len(frames) - 1) / 15.0, abs=0.01)
+    assert "Recording: Squats" in texts(at.subheader)
+    # Stopped by the button: no word about how it ended; and the clip is a squat, as the step says. (The
+    # page's other warnings are the clip's findings.)
+    assert not [w for w in texts(at.warning) if "recording" in w.lower()]
+    assert "Squat reps: 1" in " ".join(texts(at.markdown))  # the upload's full result, from the file
+
+    at.button(key="live_record_save_button").click().run()
+    assert not at.exception, at.exception
+    [screening] = store.screenings(client.id)
+    [trial] = screening.trials
+    assert trial.step is Step.SQUAT and trial.source_name == rec.name and trial.picture_jpeg
+    assert trial.summary is not None and len(trial.summary["reps"]) == 1
+    assert trial.summary["scale"] == {"source": "body_height", "body_height_cm": 178.0}  # the client's height
+    assert any("Saved as the Squats step of Rec Client" in m.value for m in at.success)
+    at.run()
+    assert "live_record_save_button" not in [b.key for b in at.button]  # no second copy on a rerun
+
+
+def test_a_recording_the_camera_cut_short_is_kept_and_analysed(live_app: Any, real_model: Path, standing_clip: Path) -> None:
+    """The camera unplugged mid-recording (streamlit-webrtc calls on_video_ended): the seconds recorded
+    until then are kept, said so, and analysed; with no records yet, the page says where clients are added."""
+    at = live_app()
+    at.radio(key="live_activity").set_value(Activity.RECORD).run()
+    at.selectbox(key="live_record_step").set_value(Step.STANDING).run()
+    hub: LiveHub = at.session_state["live_hub"]
+    frames = upright_frames(standing_clip, seconds=3.0)
+    hub.process(frames[0])
+    at.run()
+    at.button(key="live_record_start").click().run()
+    for i, rgb in enumerate(frames):
+        hub.process(rgb, i / 15.0)
+    hub.on_ended()
+    at.run()
+    assert not at.exception, at.exception
+    rec = hub.snapshot().recording
+    assert rec.ended_by == "camera" and rec.frames == len(frames)
+    assert any("camera stopped during the recording" in w for w in texts(at.warning))
+    assert "Recording: Standing" in texts(at.subheader)
+    assert any("add the client on the Clients page" in c for c in texts(at.caption))
+    assert not (Path(os.environ["STANCE_RECORDS"])).exists()  # a Live page never creates the records file
+    assert "Left foot" in html_text(at)  # the clip's result tiles
+    at.radio(key="live_activity").set_value(Activity.WATCH).run()  # leaving the activity keeps nothing running
+    assert hub.snapshot().recording.phase == "done"
 
 
 def test_snapshot_fallback_uses_camera_input(live_app: Any, real_model: Path) -> None:

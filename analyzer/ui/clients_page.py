@@ -293,8 +293,8 @@ def current_screening_ui(store: RecordStore, screenings: Sequence[Screening]) ->
 def steps_ui(store: RecordStore, screening: Screening, settings: common.Settings) -> None:
     st.subheader(f"Recordings of {screening_name(screening)}")
     st.caption(
-        "One recording per step: a video (or a photo for standing). A retake adds another recording; "
-        "comparisons use each step's newest."
+        "One recording per step: a video (or a photo for standing), uploaded here or filmed on the Live "
+        "page with **Record a clip**. A retake adds another recording; comparisons use each step's newest."
     )
     known = {spec.step.value for spec in PROTOCOL}
     for t in screening.trials:

@@ -371,7 +371,7 @@ def record_controls(hub: LiveHub, plan: RecordPlan) -> None:
     if snap.error:
         st.error(snap.error)
     if rec.phase == "recording":
-        st.markdown(f"### :red[● REC] {clock(rec.elapsed_s)}")
+        st.subheader(f":red[● REC] {clock(rec.elapsed_s)}", anchor=False)
         st.progress(min(1.0, rec.elapsed_s / hub.record_max_s), text=f"at most {clock(hub.record_max_s)}")
         if st.button("Stop recording", key="live_record_stop", icon=":material/stop_circle:", type="primary"):
             rec = hub.stop_recording()

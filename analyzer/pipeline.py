@@ -323,10 +323,10 @@ class FrameAnalyzer:
         value = standing if standing is not None else stature
         return self.options.body_height_cm / 100.0 / value if value > 0 else None
 
-    def hip_height_ratio(self, pose: PoseFrame) -> float | None:
+    def hip_height_ratio(self, pose: PoseFrame, off_floor: Side | None = None) -> float | None:
         """How high the hips are above the ankles against this person's standing frames (None until
-        MIN_STANDING_FRAMES were seen)."""
-        rise = hip_rise(pose)
+        MIN_STANDING_FRAMES were seen); with ``off_floor`` (a foot held up), above the other one's."""
+        rise = hip_rise(pose, off_floor.other if off_floor is not None else None)
         ref = self._standing_value(self._standing_rise, rise)
         if ref is None or len(self._standing_rise) < MIN_STANDING_FRAMES or not ref > 0:
             return None
@@ -366,7 +366,7 @@ class FrameAnalyzer:
             self.config,
             self.metres_per_unit(pose),
             geom,
-            self.hip_height_ratio(pose),
+            self.hip_height_ratio(pose, geom.off_floor),
             outline_turnout_deg=None if fit is None else fit.turnout_deg,
             outline_heels=None if fit is None else fit.heel,
         )

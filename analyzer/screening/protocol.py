@@ -63,7 +63,8 @@ PROTOCOL: tuple[StepSpec, ...] = (
     StepSpec(
         Step.SINGLE_LEG_LEFT,
         "Single-leg squat, left leg",
-        "Facing the camera, stand on the LEFT leg (the other foot just off the floor) and bend the standing "
+        "Facing the camera, stand on the LEFT leg, the other knee bent so that foot is behind you, well off "
+        "the floor (15 cm or more), and bend the standing "
         "knee slowly 3 times, as far as is steady. A hand on a chair back is fine.",
     ),
     StepSpec(

@@ -340,6 +340,23 @@ class PoseSpec:
     # head turned further on the trunk. The pelvis, and so the truth's forward direction, stays put.
     trunk_twist_deg: float = 0.0
     head_yaw_deg: float = 0.0
+    # One foot off the floor (a single-leg stance or squat): "left" or "right" names the LIFTED leg ("" =
+    # both feet down). Its thigh flexes lift_hip_flexion_deg forward and its knee lift_knee_flexion_deg,
+    # the foot behind, and it keeps LIFTED_LEG_ABDUCTION_DEG; its turnout and FPPA are not posed.
+    # knee_flexion_deg, turnout and fppa then pose the standing leg, which is adducted
+    # standing_adduction_deg (its foot under the body, as people balance) instead of solving a stance
+    # width: stance_width_ratio is not used.
+    lifted_leg: str = ""
+    lift_hip_flexion_deg: float = 0.0
+    lift_knee_flexion_deg: float = 0.0
+    standing_adduction_deg: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.lifted_leg not in ("", "left", "right"):
+            raise ValueError(f"lifted_leg must be '', 'left' or 'right', got {self.lifted_leg!r}")
+
+
+LIFTED_LEG_ABDUCTION_DEG = 4.0  # the lifted leg held a little out, clear of the standing one
 
 
 @dataclass
@@ -358,6 +375,12 @@ def _leg_rotations(m: BodyModel, spec: PoseSpec, abd: float, beta: dict, rest_tu
     rots: dict[str, np.ndarray] = {}
     for i, side in enumerate(SIDES):
         sg, sx = SIGN[side], SUFFIX[side]
+        if side == spec.lifted_leg:  # thigh forward, knee bent, foot behind; the foot keeps the shank's angle
+            a, hf = LIFTED_LEG_ABDUCTION_DEG, spec.lift_hip_flexion_deg
+            rots["thigh" + sx] = rot_z(sg * a) @ rot_x(-hf)
+            rots["calf" + sx] = rot_z(sg * a) @ rot_x(spec.lift_knee_flexion_deg - hf)
+            rots["upperarm" + sx] = rot_y(spec.trunk_twist_deg) @ rot_x(-0.45 * k) @ rot_z(-sg * spec.arm_drop_deg)
+            continue
         hip, ankle = m.joint("thigh" + sx), m.joint("foot" + sx)
         d_turn = spec.turnout_deg[i] - rest_turn[side]
         # external hip rotation about the hip->ankle axis (toe-out of the left foot = towards +x)
@@ -401,7 +424,10 @@ def _solve_pose(m: BodyModel, spec: PoseSpec, abd: float) -> tuple[np.ndarray, d
         M = forward_kinematics(m.rig, m.heads, rots)
         J = posed_joints(M, m.heads)
         for i, s in enumerate(SIDES):
-            beta[s] += spec.fppa_deg[i] - fppa_deg(J[ih[s]], J[ik[s]], J[ia[s]], s)
+            if s != spec.lifted_leg:
+                beta[s] += spec.fppa_deg[i] - fppa_deg(J[ih[s]], J[ik[s]], J[ia[s]], s)
+        if spec.lifted_leg:
+            continue  # on one leg the pelvis stays level: nothing to level the ankles against
         # level the ankles: raise the hip on the lower-reaching side
         dy = J[ia["right"], 1] - J[ia["left"], 1]
         hw = np.linalg.norm(J[ih["left"]] - J[ih["right"]])
@@ -428,10 +454,13 @@ def pose_body(m: BodyModel, spec: PoseSpec) -> Posed:
     def err(a: float) -> float:
         return stance_ratio_of(m, _solve_pose(m, spec, a)[0]) - spec.stance_width_ratio
 
-    lo, hi = -25.0, 40.0
-    if err(lo) > 0 or err(hi) < 0:
-        raise ValueError(f"stance width ratio {spec.stance_width_ratio} not reachable")
-    abd = brentq(err, lo, hi, xtol=1e-4)
+    if spec.lifted_leg:  # on one leg: the standing leg's adduction is given, no width to solve
+        abd = -spec.standing_adduction_deg
+    else:
+        lo, hi = -25.0, 40.0
+        if err(lo) > 0 or err(hi) < 0:
+            raise ValueError(f"stance width ratio {spec.stance_width_ratio} not reachable")
+        abd = brentq(err, lo, hi, xtol=1e-4)
     M, params = _solve_pose(m, spec, abd)
     verts = skin(m.verts, m.weights, M)
     joints = posed_joints(M, m.heads)

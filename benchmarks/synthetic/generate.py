@@ -219,7 +219,10 @@ def spec_json(spec: B.PoseSpec) -> dict:
             "knee_fppa_deg": {"left": spec.fppa_deg[0], "right": spec.fppa_deg[1]},
             "knee_flexion_deg": spec.knee_flexion_deg, "hip_rotation_share": spec.hip_rotation_share,
             "arm_drop_deg": spec.arm_drop_deg, "trunk_twist_deg": spec.trunk_twist_deg,
-            "head_yaw_deg": spec.head_yaw_deg}
+            "head_yaw_deg": spec.head_yaw_deg,
+            **({"lifted_leg": spec.lifted_leg, "lift_hip_flexion_deg": spec.lift_hip_flexion_deg,
+                "lift_knee_flexion_deg": spec.lift_knee_flexion_deg,
+                "standing_adduction_deg": spec.standing_adduction_deg} if spec.lifted_leg else {})}
 
 
 def _r(x, nd=5):
@@ -322,7 +325,8 @@ def prepare(work: Path, n_stills: int, seed: int, first: int = 0, hd: bool = Fal
     if room != 1.0:
         prepare_clips(work, models, idx, fr, rng, ROOM_CLIPS, room)
     else:
-        prepare_clips(work, models, idx, fr, rng, EXTRA_CLIPS if tag == "_b2" else () if tag else MAIN_CLIPS)
+        named = {"_b2": EXTRA_CLIPS, "_single_leg": SINGLE_LEG_CLIPS}
+        prepare_clips(work, models, idx, fr, rng, named.get(tag, () if tag else MAIN_CLIPS))
     print(f"prepared {len(jobs)} stills in {work}")
 
 
@@ -351,12 +355,47 @@ def clip_specs() -> dict[str, dict]:
             "body_type": "female_avg", "cam": ("laptop", 0.9, 65, 0, "landscape"), "size": (480, 360),
             "specs": [B.PoseSpec(turnout_deg=(15, 15), stance_width_ratio=1.8, knee_flexion_deg=15,
                                  fppa_deg=(-8 + 24 * f, -8 + 22 * f)) for f in ph]},
+        # Single-leg squats (the protocol's last steps; --tag _single_leg). The free foot comes down towards the
+        # floor as the standing knee bends: 0.27 m up standing, 0.11 m at a 67 deg knee (male_avg).
+        "single_leg_squat_left": {
+            "body_type": "male_avg", "cam": ("laptop", 0.9, 62, 0, "landscape"), "size": (480, 360),
+            "specs": single_leg_specs("right", 12.0, 55.0)},
+        "single_leg_squat_right": {
+            "body_type": "female_avg", "cam": ("tripod", 1.3, 60, 10, "landscape"), "size": (480, 360),
+            "specs": single_leg_specs("left", 8.0, 45.0)},
     }
+
+
+def single_leg_specs(lifted: str, fppa_peak_deg: float, depth_deg: float) -> list[B.PoseSpec]:
+    """A single-leg squat as the screening protocol films it, at CLIP_FPS: 10 frames still on both feet,
+    the ``lifted`` leg raised over 6 (knee bent to 90 deg, the foot behind), two squats of 24 frames on the
+    other leg, its knee bending to ``depth_deg`` and going in (FPPA 2 -> 2 + ``fppa_peak_deg``) as it
+    bends, then 4 frames up on the one leg."""
+    standing = 1 if lifted == "left" else 0
+    turnout = (8.0, 8.0)
+
+    def knee(f: float) -> tuple[float, float]:
+        out = [0.0, 0.0]
+        out[standing] = 2.0 + fppa_peak_deg * f
+        return out[0], out[1]
+
+    def one_leg(lift: float, f: float) -> B.PoseSpec:
+        return B.PoseSpec(turnout_deg=turnout, fppa_deg=knee(f), knee_flexion_deg=depth_deg * f, lifted_leg=lifted,
+                          lift_hip_flexion_deg=10.0 * lift, lift_knee_flexion_deg=90.0 * lift,
+                          standing_adduction_deg=6.0 * lift)
+
+    specs = [B.PoseSpec(turnout_deg=turnout, stance_width_ratio=1.0, fppa_deg=knee(0.0)) for _ in range(10)]
+    specs += [one_leg((j + 1) / 6, 0.0) for j in range(6)]
+    for _ in range(2):
+        specs += [one_leg(1.0, math.sin(math.pi * j / 24) ** 2) for j in range(24)]
+    specs += [one_leg(1.0, 0.0) for _ in range(4)]
+    return specs
 
 
 MAIN_CLIPS = ("turnout_sweep", "squat_knees_in", "stance_widen")
 EXTRA_CLIPS = ("turnout_sweep_oblique30", "knee_sway")
 ROOM_CLIPS = ("turnout_sweep", "squat_knees_in", "turnout_sweep_oblique30", "knee_sway")  # again with room (--room)
+SINGLE_LEG_CLIPS = ("single_leg_squat_left", "single_leg_squat_right")
 
 
 def prepare_clips(work: Path, models, idx, fr, rng, names, room: float = 1.0) -> None:
@@ -476,7 +515,8 @@ def main(argv=None) -> None:
     ap.add_argument("--first", type=int, default=0, help="index of the first still (extra batches)")
     ap.add_argument("--hd", action="store_true", help="render the stills at 1280x720 / 720x1280")
     ap.add_argument("--tag", default="", help="name suffix of an extra batch's job and truth files "
-                    "(_b2, _b3: more stills; _lens: every still through LENS_CAMS; _twist: trunk twists and head turns)")
+                    "(_b2, _b3: more stills; _lens: every still through LENS_CAMS; _twist: trunk twists and head turns; "
+                    "_single_leg: the single-leg squat clips alone, with --stills 0)")
     ap.add_argument("--room", type=float, default=1.0,
                     help="render the stills on an image this many times larger, framed as usual (off-centre studies)")
     ap.add_argument("--bpy-python", default=None)

@@ -166,3 +166,23 @@ def test_a_trunk_twist_and_head_turn_leave_the_pelvis_legs_and_truth_where_they_
         for s in B.SIDES:
             assert turned[key][s] == pytest.approx(straight[key][s], abs=1e-9)
     assert turned["stance_width_ratio"] == pytest.approx(straight["stance_width_ratio"], abs=1e-9)
+
+
+@pytest.mark.parametrize("lifted", ["left", "right"])
+def test_a_lifted_leg_leaves_the_standing_leg_posed_as_asked(male, lifted):
+    # One leg raised (knee bent 90 deg, foot behind): the standing foot's sole is the floor, the raised
+    # foot's is well above it, and the standing leg keeps the turnout, knee angle and knee bend asked for.
+    stand = "right" if lifted == "left" else "left"
+    i = 0 if stand == "left" else 1
+    fppa = [0.0, 0.0]
+    fppa[i] = 9.0
+    spec = B.PoseSpec(turnout_deg=(8.0, 8.0), fppa_deg=(fppa[0], fppa[1]), knee_flexion_deg=40.0, lifted_leg=lifted,
+                      lift_hip_flexion_deg=10.0, lift_knee_flexion_deg=90.0, standing_adduction_deg=6.0)
+    t = B.measure(B.pose_body(male, spec))
+    assert t["foot_height_m"][stand]["sole_min"] == pytest.approx(0.0, abs=1e-6)
+    assert t["foot_height_m"][lifted]["sole_min"] > 0.12  # 0.17 m for this body at a 40 deg standing knee
+    assert t["knee_fppa_deg"][stand] == pytest.approx(9.0, abs=0.05)
+    assert t["turnout_deg"][stand] == pytest.approx(8.0, abs=0.05)
+    assert t["knee_flexion_deg"][lifted] > 85.0 and 35.0 < t["knee_flexion_deg"][stand] < 55.0
+    with pytest.raises(ValueError, match="lifted_leg"):
+        B.PoseSpec(lifted_leg="both")

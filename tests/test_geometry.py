@@ -85,6 +85,11 @@ def test_knee_angle_is_withheld_when_the_hips_have_dropped_into_a_deep_squat():
     )
     assert hip_rise(pose) == pytest.approx(float(expected))
     assert 3.0 < hip_rise(pose) < 6.0  # about 0.85 m of leg over 0.2 m of hips
+    # On one leg the hips' drop is read over the standing ankle alone: a foot raised 30 cm (1.5 hip widths)
+    # lowers the two ankles' midpoint by 0.75 hip widths, which read as hips dropped 18% (a deep squat).
+    raised, _ = camera_view(lift_foot(body_points(), Side.RIGHT, 0.30))
+    assert hip_rise(raised, Side.LEFT) == pytest.approx(hip_rise(pose), rel=0.01)
+    assert hip_rise(raised) < 0.85 * hip_rise(pose)
 
 
 def test_turnout_sign_convention():

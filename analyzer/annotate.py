@@ -221,6 +221,12 @@ def _panel(img: np.ndarray, m: StanceMetrics, unit_px: float, thick: int) -> Non
 REC_RED = (230, 30, 30)
 
 
+def clock_text(seconds: float) -> str:
+    """Whole seconds as "m:ss" (a recording's running time)."""
+    secs = max(0, int(seconds))
+    return f"{secs // 60}:{secs % 60:02d}"
+
+
 def recording_badge(rgb: np.ndarray, elapsed_s: float, mirror: bool = False) -> np.ndarray:
     """A copy of ``rgb`` (flipped left-right first with ``mirror``) with a red dot and "REC m:ss" at the top
     left, as the live picture looks while a clip is recorded."""
@@ -231,6 +237,5 @@ def recording_badge(rgb: np.ndarray, elapsed_s: float, mirror: bool = False) -> 
     r = int(7 * unit_px)
     centre = (int(12 * unit_px) + r, int(12 * unit_px) + r)
     cv2.circle(img, centre, r, REC_RED, -1, cv2.LINE_AA)
-    secs = max(0, int(elapsed_s))
-    _text(img, f"REC {secs // 60}:{secs % 60:02d}", (centre[0] + 2 * r, centre[1] + r), 0.7 * unit_px, REC_RED, thick)
+    _text(img, f"REC {clock_text(elapsed_s)}", (centre[0] + 2 * r, centre[1] + r), 0.7 * unit_px, REC_RED, thick)
     return img

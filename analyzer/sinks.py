@@ -11,7 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -154,10 +154,6 @@ class ClipRecorder:
         self._t0: float | None = None
         self._state = RecordingState()
 
-    @property
-    def recording(self) -> bool:
-        return self._state.phase == "recording"
-
     def state(self) -> RecordingState:
         with self._lock:
             return self._state
@@ -188,7 +184,7 @@ class ClipRecorder:
                     w, h = _even_size(rgb.shape[1], rgb.shape[0], self.max_long_side)
                     self._writer = H264Writer(st.path, (w, h), fps=30.0)
                     self._t0 = t_s
-                    st = RecordingState(st.phase, st.take, st.name, st.path, size_wh=(w, h))
+                    st = replace(st, size_wh=(w, h))
                 assert self._t0 is not None and st.size_wh is not None
                 w, h = st.size_wh
                 frame = rgb if rgb.shape[:2] == (h, w) else cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
@@ -198,7 +194,7 @@ class ClipRecorder:
                 self._state = st
                 self._finish("error", f"The recording stopped: {type(exc).__name__}: {exc}")
                 return False
-            self._state = RecordingState(st.phase, st.take, st.name, st.path, st.frames + 1, elapsed, st.size_wh)
+            self._state = replace(st, frames=st.frames + 1, elapsed_s=elapsed)
             if elapsed >= self.max_s:
                 self._finish("limit")
             return True
@@ -227,10 +223,7 @@ class ClipRecorder:
             except Exception as exc:  # noqa: BLE001
                 message = message or f"The recording could not be finished: {type(exc).__name__}: {exc}"
                 ended_by = "error"
-        st = self._state
-        self._state = RecordingState(
-            "done", st.take, st.name, st.path, st.frames, st.elapsed_s, st.size_wh, ended_by, message
-        )
+        self._state = replace(self._state, phase="done", ended_by=ended_by, message=message)
 
 
 def _even_size(w: int, h: int, max_long_side: int) -> tuple[int, int]:

@@ -370,16 +370,7 @@ def analysis_ui(
             f"Analysed in {result.elapsed_s:.1f} s · view: {common.view_label(summary.get('view'))} · "
             f"activity: {summary.get('activity', 'unknown')}"
         )
-        measures = key_measures(spec.step, summary)
-        table_ui(
-            measure_rows(measures),
-            len(measures),
-            key=f"clients_measures_{spec.step.value}",
-            widths={"Measure": "medium", "Value": "large", "Unit": "small"},
-        )
-        mismatch = step_mismatch(spec.step, summary)
-        if mismatch:
-            st.warning(mismatch)
+        step_numbers_ui(spec.step, summary, key=f"clients_measures_{spec.step.value}")
         for w in summary.get("warnings") or []:
             st.warning(w.get("message", str(w)) if isinstance(w, dict) else str(w))
         if st.button(
@@ -393,6 +384,18 @@ def analysis_ui(
             st.session_state["clients_upload_gen"][spec.step.value] += 1  # an empty picker for a retake
             st.session_state[f"clients_results_{spec.step.value}"].clear()  # saved: no need to hold the video
             done(f"Saved {upload.name} as {spec.title} of {screening_name(screening)}.")
+
+
+def step_numbers_ui(step: Step, summary: dict[str, Any], key: str) -> None:
+    """A recording's numbers for ``step`` (key_measures) as a table, and a warning when it does not look
+    like the step."""
+    measures = key_measures(step, summary)
+    table_ui(
+        measure_rows(measures), len(measures), key=key, widths={"Measure": "medium", "Value": "large", "Unit": "small"}
+    )
+    mismatch = step_mismatch(step, summary)
+    if mismatch:
+        st.warning(mismatch)
 
 
 def saved_ui(store: RecordStore, screening: Screening, spec: StepSpec, trials: Sequence[Trial]) -> None:
@@ -695,16 +698,17 @@ NO_CLIENT = "No client (just look)"
 NO_RECORDS_HINT = "To keep results in a client's records, add the client on the Clients page."
 
 
-def live_clients(hint: bool = True) -> list[Client] | None:
-    """The clients a Live-page result can be saved for; None when there are none, with a caption saying
-    where clients are added (unless ``hint`` is False) or why the records cannot be read. A Live page
-    never creates the records file."""
+def live_clients(hint: bool = True) -> tuple[RecordStore, list[Client]] | None:
+    """The records and the clients a Live-page result can be saved for; None when there are none, with a
+    caption saying where clients are added (unless ``hint`` is False) or why the records cannot be read.
+    A Live page never creates the records file."""
     if not default_records_path().exists():
         if hint:
             st.caption(NO_RECORDS_HINT)
         return None
     try:
-        clients = RecordStore().clients()
+        store = RecordStore()
+        clients = store.clients()
     except RecordsError as exc:
         st.caption(f"Client records are unavailable: {exc}")
         return None
@@ -712,15 +716,15 @@ def live_clients(hint: bool = True) -> list[Client] | None:
         if hint:
             st.caption(NO_RECORDS_HINT)
         return None
-    return clients
+    return store, clients
 
 
 def client_choice_ui(key: str) -> Client | None:
     """Whom a live recording is for (their height then gives the widths in cm); None for nobody."""
-    clients = live_clients()
-    if clients is None:
+    found = live_clients()
+    if found is None:
         return None
-    by_id = {c.id: c for c in clients}
+    by_id = {c.id: c for c in found[1]}
     ids: list[int] = [0, *by_id]  # 0: nobody (record ids start at 1)
     picked = st.selectbox(
         "Client", ids, format_func=lambda i: by_id[i].name if i in by_id else NO_CLIENT, key=key
@@ -760,11 +764,16 @@ def save_live_ui(
     Saved once per screening: the page reruns every half second and a second click must not add it again.
     """
     if client is None:
-        clients = live_clients(hint)
-        if clients is None:
+        found = live_clients(hint)
+        if found is None:
             return
+        store, clients = found
     else:
-        clients = [client]
+        try:
+            store, clients = RecordStore(), [client]
+        except RecordsError as exc:
+            st.error(str(exc))
+            return
     title = STEP_TITLES[step]
     with st.expander(f"Save this {what} to a client's records", icon=":material/save:", expanded=client is not None):
         by_id = {c.id: c for c in clients}
@@ -774,7 +783,7 @@ def save_live_ui(
             else st.selectbox("Client", list(by_id), format_func=lambda i: by_id[i].name, key=f"{key}_client")
         )
         try:
-            screenings = RecordStore().screenings(client_id)
+            screenings = store.screenings(client_id)
         except RecordsError as exc:
             st.error(str(exc))
             return
@@ -789,7 +798,6 @@ def save_live_ui(
             return
         if st.button(f"Save as {title}", key=f"{key}_button", icon=":material/save:", type="primary"):
             try:
-                store = RecordStore()
                 screening = by_label.get(choice) or store.new_screening(client_id)
                 store.add_trial(screening.id, step, summary, source_name, picture_jpeg=picture())
             except RecordsError as exc:

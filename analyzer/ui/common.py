@@ -45,6 +45,7 @@ def ensure_state() -> None:
         "snapshot_results": OrderedDict(),
         "live_record_results": OrderedDict(),  # the Live page's recordings, analysed as uploads
         "live_record_shown": 0,  # the last recording (ClipRecorder take) whose end reran the page
+        "live_record_upload": (0, None),  # (take, Upload): the finished recording's bytes and sha256
         "live_saved": set(),  # Live-page results already saved (step|client|screening|summary)
         # Clients page: each protocol step's analysed files (cached per step, so five uploads never evict
         # each other), their annotated pictures, each uploader's file id and sha256, and the uploaders'

@@ -19,11 +19,12 @@ import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from analyzer.annotate import clock_text
 from analyzer.errors import StanceError
 from analyzer.landmarks import Side
 from analyzer.live import CheckState, ParallelState, SquatState
 from analyzer.pipeline import AnalysisOptions
-from analyzer.screening import PROTOCOL, Client, Step, key_measures, step_mismatch, step_spec
+from analyzer.screening import PROTOCOL, Client, Step, step_spec
 from analyzer.sinks import RecordingState
 from analyzer.stance import StanceMetrics, is_num
 from analyzer.ui import clients_page, common
@@ -371,8 +372,8 @@ def record_controls(hub: LiveHub, plan: RecordPlan) -> None:
     if snap.error:
         st.error(snap.error)
     if rec.phase == "recording":
-        st.subheader(f":red[● REC] {clock(rec.elapsed_s)}", anchor=False)
-        st.progress(min(1.0, rec.elapsed_s / hub.record_max_s), text=f"at most {clock(hub.record_max_s)}")
+        st.subheader(f":red[● REC] {clock_text(rec.elapsed_s)}", anchor=False)
+        st.progress(min(1.0, rec.elapsed_s / hub.record_max_s), text=f"at most {clock_text(hub.record_max_s)}")
         if st.button("Stop recording", key="live_record_stop", icon=":material/stop_circle:", type="primary"):
             rec = hub.stop_recording()
     else:
@@ -392,11 +393,6 @@ def record_controls(hub: LiveHub, plan: RecordPlan) -> None:
         st.rerun()
 
 
-def clock(seconds: float) -> str:
-    secs = max(0, int(seconds))
-    return f"{secs // 60}:{secs % 60:02d}"
-
-
 def recording_result_ui(hub: LiveHub, plan: RecordPlan, settings: common.Settings) -> None:
     """The finished recording: what ended it, the file to download, its analysis as an upload's (with the
     client's height when a client is chosen), the step's numbers and saving it to the client's records."""
@@ -414,32 +410,26 @@ def recording_result_ui(hub: LiveHub, plan: RecordPlan, settings: common.Setting
     if rec.frames == 0 or not rec.path.is_file():
         st.info("Nothing was recorded: no video came from the camera while recording.")
         return
-    data = rec.path.read_bytes()
+    take, upload = st.session_state["live_record_upload"]
+    if take != rec.take:  # the file is final once its take is done: read and hashed once
+        upload = Upload(name=rec.name, data=rec.path.read_bytes())
+        st.session_state["live_record_upload"] = (rec.take, upload)
     size = f"{rec.size_wh[0]}×{rec.size_wh[1]} px · " if rec.size_wh else ""
-    st.caption(f"{rec.name} · {rec.frames} frames · {rec.elapsed_s:.1f} s · {size}{len(data) / 1e6:.1f} MB")
+    st.caption(f"{rec.name} · {rec.frames} frames · {rec.elapsed_s:.1f} s · {size}{len(upload.data) / 1e6:.1f} MB")
     st.download_button(
-        "Download the recording", data, file_name=rec.name, mime="video/mp4", key="live_record_download",
+        "Download the recording", upload.data, file_name=rec.name, mime="video/mp4", key="live_record_download",
         icon=":material/download:",
     )
     client = plan.client
     height = client.height_cm if client is not None and client.height_cm else settings.body_height_cm
     analysed = common.Settings(model=settings.model, body_height_cm=height, outline=settings.outline)
-    result = result_for(Upload(name=rec.name, data=data), analysed, cache_key="live_record_results")
+    result = result_for(upload, analysed, cache_key="live_record_results")
     if result.error or result.analysis is None:
         st.error(result.error or "The recording could not be analysed.")
         return
     analysis = result.analysis
     summary = analysis.summary
-    measures = key_measures(step, summary)
-    clients_page.table_ui(
-        clients_page.measure_rows(measures),
-        len(measures),
-        key="live_record_measures",
-        widths={"Measure": "medium", "Value": "large", "Unit": "small"},
-    )
-    mismatch = step_mismatch(step, summary)
-    if mismatch:
-        st.warning(mismatch)
+    clients_page.step_numbers_ui(step, summary, key="live_record_measures")
     clients_page.save_live_ui(
         summary, step, rec.name, analysis.picture_jpeg, key="live_record_save", what="recording", client=client,
         hint=False,  # the client picker above already says where clients are added

@@ -228,12 +228,6 @@ class LiveHub:
             recorder = self._recorder
         return recorder.stop() if recorder is not None else RecordingState()
 
-    def discard_recording(self) -> None:
-        with self._lock:
-            recorder = self._recorder
-        if recorder is not None:
-            recorder.discard()
-
     # ---------------------------------------------------------------- callback side
 
     def callback(self, frame: Any) -> Any:
@@ -259,10 +253,7 @@ class LiveHub:
             recorder = self._recorder
         if recorder is not None and recorder.write(rgb, t_s):
             with self._lock:
-                self._frames += 1
-                self._ended = False
-                self._last_wall = time.monotonic()
-                self._times.append(self._last_wall)
+                self._count_frame()
             return recording_badge(rgb, recorder.state().elapsed_s, mirror=key[1])
         if worker is not None and worker.is_alive():
             # The outline is read in a process of its own (LiveSession.read_outline: on a thread, beside a
@@ -293,11 +284,8 @@ class LiveHub:
         with self._lock:
             prev = self._ms.get(model)
             self._ms[model] = ms if prev is None else 0.9 * prev + 0.1 * ms
-            self._frames += 1
-            self._ended = False
+            self._count_frame()
             self._last = live
-            self._last_wall = time.monotonic()
-            self._times.append(self._last_wall)
             self._feed_tools(live, rgb)
             tools, due = self._tools, self._tools.outline_due
             tools.outline_due = []
@@ -308,6 +296,13 @@ class LiveHub:
                 self._outline_worker = worker
             worker.start()
         return live.annotated_rgb
+
+    def _count_frame(self) -> None:
+        """A frame came from the camera (analysed or recorded): the stream is live. Under the lock."""
+        self._frames += 1
+        self._ended = False
+        self._last_wall = time.monotonic()
+        self._times.append(self._last_wall)
 
     def wait_outline(self, timeout_s: float | None = None) -> None:
         """Wait for a captured check's outline reading to finish (tests; the page polls instead)."""

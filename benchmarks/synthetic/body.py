@@ -375,11 +375,12 @@ def _leg_rotations(m: BodyModel, spec: PoseSpec, abd: float, beta: dict, rest_tu
     rots: dict[str, np.ndarray] = {}
     for i, side in enumerate(SIDES):
         sg, sx = SIGN[side], SUFFIX[side]
+        # arms: down from the A-pose, forward in a squat, turned with the trunk
+        rots["upperarm" + sx] = rot_y(spec.trunk_twist_deg) @ rot_x(-0.45 * k) @ rot_z(-sg * spec.arm_drop_deg)
         if side == spec.lifted_leg:  # thigh forward, knee bent, foot behind; the foot keeps the shank's angle
             a, hf = LIFTED_LEG_ABDUCTION_DEG, spec.lift_hip_flexion_deg
             rots["thigh" + sx] = rot_z(sg * a) @ rot_x(-hf)
             rots["calf" + sx] = rot_z(sg * a) @ rot_x(spec.lift_knee_flexion_deg - hf)
-            rots["upperarm" + sx] = rot_y(spec.trunk_twist_deg) @ rot_x(-0.45 * k) @ rot_z(-sg * spec.arm_drop_deg)
             continue
         hip, ankle = m.joint("thigh" + sx), m.joint("foot" + sx)
         d_turn = spec.turnout_deg[i] - rest_turn[side]
@@ -389,8 +390,6 @@ def _leg_rotations(m: BodyModel, spec: PoseSpec, abd: float, beta: dict, rest_tu
         rots["thigh" + sx] = rot_z(sg * (abd - alpha)) @ rot_x(-theta) @ R_turn
         rots["calf" + sx] = rot_z(sg * (abd + beta[side])) @ rot_x(s) @ R_turn
         rots["foot" + sx] = rot_y(sg * d_turn)  # pure yaw: the sole stays flat on the floor
-        # arms: down from the A-pose, forward in a squat, turned with the trunk
-        rots["upperarm" + sx] = rot_y(spec.trunk_twist_deg) @ rot_x(-0.45 * k) @ rot_z(-sg * spec.arm_drop_deg)
     # trunk: twisted about its own axis, then leaning forward in a squat
     rots["spine_01"] = rot_x(0.45 * k) @ rot_y(spec.trunk_twist_deg)
     if spec.head_yaw_deg:
